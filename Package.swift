@@ -1,0 +1,49 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Targets follow the architecture: C shims at the bottom, one thin unsafe
+/// Swift layer per C library, and the safe protocol engine on top.
+/// Modules that hold protocol logic are compiled with strict memory safety
+/// checking, so any `unsafe` construct there is a compiler diagnostic.
+let safe: [SwiftSetting] = [.strictMemorySafety()]
+
+let package = Package(
+    name: "dtls-srtp",
+    products: [
+        .library(name: "DTLS", targets: ["DTLS"]),
+        .library(name: "SRTP", targets: ["SRTP"]),
+        .library(name: "DTLSEndpoint", targets: ["DTLSEndpoint"]),
+        .executable(name: "dtls-srtp", targets: ["dtls-srtp"]),
+    ],
+    targets: [
+        // MARK: C libraries (system)
+        .systemLibrary(
+            name: "COpenSSL", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CLibSSL", pkgConfig: "libssl",
+            providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CSRTP", pkgConfig: "libsrtp2",
+            providers: [.apt(["libsrtp2-dev"])]),
+
+        // MARK: Thin unsafe layers (the only Swift that touches C pointers)
+        .target(name: "DTLSCrypto", dependencies: ["COpenSSL"]),
+        .target(name: "SRTP", dependencies: ["CSRTP"]),
+        .target(name: "OpenSSLReference", dependencies: ["CLibSSL", "COpenSSL"]),
+
+        // MARK: Safe protocol code
+        .target(name: "DTLS", dependencies: ["DTLSCrypto"], swiftSettings: safe),
+        .target(name: "DTLSEndpoint", dependencies: ["DTLS", "SRTP"], swiftSettings: safe),
+
+        // MARK: Command
+        .executableTarget(name: "dtls-srtp", dependencies: ["DTLS", "SRTP", "DTLSEndpoint"]),
+
+        // MARK: Tests
+        .testTarget(name: "DTLSCryptoTests", dependencies: ["DTLSCrypto"]),
+        .testTarget(name: "DTLSTests", dependencies: ["DTLS", "DTLSCrypto"]),
+        .testTarget(name: "SRTPTests", dependencies: ["SRTP"]),
+        .testTarget(name: "EndpointTests", dependencies: ["DTLSEndpoint", "DTLS", "SRTP"]),
+        .testTarget(name: "InteropTests", dependencies: ["DTLS", "DTLSCrypto", "OpenSSLReference", "SRTP"]),
+    ]
+)

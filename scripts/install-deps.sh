@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages this project needs, only when one is missing.
+# Used by `make demo`, `make test` and .ci/run, so a fresh Debian 12 machine works.
+set -euo pipefail
+PKGS=(libssl-dev libsrtp2-dev pkg-config openssl gnutls-bin)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi
