@@ -1,0 +1,124 @@
+import DTLSCrypto
+
+/// How a connection authenticates its peer's certificate.
+///
+/// WebRTC does not use PKI: the peer's certificate is trusted when its digest
+/// equals a fingerprint from the SDP (RFC 8122). Verification is a value so
+/// it is decided before the handshake and cannot be forgotten.
+public enum PeerVerification: Sendable {
+    /// Accept when the certificate matches any of these fingerprints.
+    case fingerprints([Fingerprint])
+    /// Accept any certificate. The certificate is still surfaced as output,
+    /// so a caller can verify it out of band before using the keys.
+    case acceptAny
+    /// Decide with a function of the peer's leaf certificate (DER).
+    case custom(@Sendable ([UInt8]) -> Bool)
+
+    func accepts(_ der: [UInt8]) -> Bool {
+        switch self {
+        case .fingerprints(let list): list.contains { $0.matches(der) }
+        case .acceptAny: true
+        case .custom(let verify): verify(der)
+        }
+    }
+}
+
+/// Everything that is fixed for a connection before its first datagram.
+public struct DTLSConfiguration: Sendable {
+    public var certificate: Certificate
+    public var privateKey: PrivateKey
+    public var peerVerification: PeerVerification
+
+    /// Suites in preference order; the server's order wins. Suites that do
+    /// not fit the certificate's key are skipped (see `CipherSuite.suites(for:)`).
+    public var cipherSuites: [CipherSuite]
+    /// Profiles offered or accepted, in preference order. Empty: no use_srtp.
+    public var srtpProfiles: [SRTPProtectionProfile]
+    /// Fail the handshake when no SRTP profile is agreed (the WebRTC rule).
+    public var requireSRTP: Bool
+    /// ECDHE groups in preference order. X25519 is cheapest, P-256 is what
+    /// every WebRTC stack has.
+    public var groups: [NamedGroup]
+    /// FFDHE groups for DHE_RSA (RFC 7919), preference order.
+    public var ffdheGroups: [NamedGroup]
+    /// The smallest DH prime a client accepts from a server, in bits.
+    public var minimumDHPrimeBits: Int
+    public var signatureSchemes: [SignatureScheme]
+    /// Server: demand a client certificate (WebRTC requires mutual auth).
+    public var requireClientCertificate: Bool
+    /// Server: answer the first ClientHello with a HelloVerifyRequest.
+    /// The listener (`DTLSCookieListener`) does this statelessly before a
+    /// connection exists; a connection created directly can do it itself.
+    public var cookieExchange: Bool
+
+    /// Largest datagram this side sends, UDP payload bytes.
+    public var mtu: Int
+    /// RFC 6347 4.2.4: initial retransmission timer, doubled on each expiry up to the cap.
+    public var initialRetransmitTimeout: Duration
+    public var maxRetransmitTimeout: Duration
+    /// The whole handshake must complete within this time.
+    public var handshakeTimeout: Duration
+    /// Bounds on what a peer can make us buffer while reassembling.
+    public var maxHandshakeMessageSize: Int
+    public var maxBufferedHandshakeBytes: Int
+    /// How long the final flight is kept to answer a peer that lost it.
+    public var finalFlightLinger: Duration
+
+    public init(certificate: Certificate, privateKey: PrivateKey, peerVerification: PeerVerification) {
+        self.certificate = certificate
+        self.privateKey = privateKey
+        self.peerVerification = peerVerification
+        self.cipherSuites = CipherSuite.suites(for: privateKey.keyType)
+        self.srtpProfiles = SRTPProtectionProfile.supported
+        self.requireSRTP = true
+        self.groups = [.x25519, .secp256r1, .secp384r1]
+        self.ffdheGroups = [.ffdhe2048, .ffdhe3072, .ffdhe4096]
+        self.minimumDHPrimeBits = 2048
+        self.signatureSchemes = SignatureScheme.supported
+        self.requireClientCertificate = true
+        self.cookieExchange = true
+        self.mtu = 1200
+        self.initialRetransmitTimeout = .seconds(1)
+        self.maxRetransmitTimeout = .seconds(60)
+        self.handshakeTimeout = .seconds(30)
+        self.maxHandshakeMessageSize = 16 * 1024
+        self.maxBufferedHandshakeBytes = 32 * 1024
+        self.finalFlightLinger = .seconds(30)
+    }
+}
+
+extension CipherSuite {
+    /// The suites a certificate with this key can authenticate: ECDSA keys
+    /// sign ECDHE_ECDSA, RSA keys sign ECDHE_RSA and DHE_RSA.
+    public static func suites(for keyType: KeyType) -> [CipherSuite] {
+        switch keyType {
+        case .ecdsa: supported.filter { $0.authentication == .ecdsa }
+        case .rsa: supported.filter { $0.authentication == .rsa }
+        }
+    }
+
+    func fits(_ keyType: KeyType) -> Bool {
+        switch (authentication, keyType) {
+        case (.ecdsa, .ecdsa), (.rsa, .rsa): true
+        default: false
+        }
+    }
+}
+
+extension SignatureScheme {
+    /// Whether a key of this type can make this signature. TLS 1.2 does not
+    /// tie ECDSA hashes to curves, so a P-256 key may sign with SHA-384.
+    func fits(_ keyType: KeyType) -> Bool {
+        switch keyType {
+        case .ecdsa: isECDSA
+        case .rsa: isRSA
+        }
+    }
+
+    var hash: HashAlgorithm {
+        switch self {
+        case .ecdsaSecp384r1Sha384, .rsaPkcs1Sha384: .sha384
+        default: .sha256
+        }
+    }
+}

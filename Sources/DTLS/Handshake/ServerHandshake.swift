@@ -1,0 +1,243 @@
+import DTLSCrypto
+
+/// The server side of the DTLS 1.2 handshake: flight 2 (the optional
+/// HelloVerifyRequest), flight 4 and flight 6.
+extension DTLSConnection {
+    /// Intercepts ClientHello fragments before the server has a handshake
+    /// going. Returns true when the fragment was fully dealt with here.
+    func handleInitialClientHelloFragment(_ fragment: HandshakeFragmentView, now: DTLSInstant) -> Bool {
+        guard let hs = handshake else { return true }
+        if let secret = cookieSecret {
+            guard fragment.header.fragmentOffset == 0 else {
+                // A later fragment: keep it (bounded by the reassembler) in
+                // case the first one carries a valid cookie.
+                return false
+            }
+            var reader = ByteReader(receiveBuffer, range: fragment.body)
+            guard let prefix = try? ClientHelloPrefix(parsing: &reader) else { return true }
+            if CookieMint.verify(secrets: [secret], address: [], prefix: prefix) {
+                hs.reassembler.advance(to: fragment.header.messageSequence)
+                return false
+            }
+            let cookie = CookieMint.cookie(secret: secret, address: [], prefix: prefix)
+            var buffer = takeBuffer()
+            do {
+                try appendRecord(&buffer, type: .handshake, epoch: 0) { b in
+                    var body = ByteWriter(capacity: 40)
+                    HelloVerifyRequest(version: .dtls10, cookie: cookie).write(to: &body)
+                    var w = ByteWriter(capacity: 60)
+                    HandshakeHeader(type: .helloVerifyRequest, length: UInt32(body.count),
+                                    messageSequence: fragment.header.messageSequence, fragmentOffset: 0,
+                                    fragmentLength: UInt32(body.count)).write(to: &w)
+                    w.writeBytes(body.bytes)
+                    b.append(contentsOf: w.bytes)
+                }
+                enqueue(.packet(buffer))
+            } catch {}
+            return true
+        }
+        if fragment.header.fragmentOffset == 0 {
+            hs.reassembler.advance(to: fragment.header.messageSequence)
+        }
+        return false
+    }
+
+    func serverHandle(_ message: HandshakeReassembler.Message, epoch: UInt16, now: DTLSInstant) throws(DTLSError) {
+        guard let hs = handshake else { return }
+        var reader = ByteReader(message.body)
+        switch (hs.step, message.type) {
+        case (.serverAwaitClientHello, .clientHello):
+            let hello = try parse { () throws(WireError) in try ClientHello(parsing: &reader) }
+            try serverProcessClientHello(hello, sequence: message.sequence, body: message.body, hs: hs, now: now)
+
+        case (.serverAwaitClientCertificate, .certificate):
+            let certificate = try parse { () throws(WireError) in try CertificateMessage(parsing: &reader) }
+            if let leaf = certificate.certificates.first {
+                _ = try acceptPeerCertificate(leaf, hs: hs)
+            } else if config.requireClientCertificate {
+                throw .failure(.missingClientCertificate, "client sent no certificate")
+            }
+            hs.transcript.append(type: .certificate, sequence: message.sequence, body: message.body)
+            hs.step = .serverAwaitClientKeyExchange
+
+        case (.serverAwaitClientKeyExchange, .clientKeyExchange):
+            guard let suite = hs.suite else { throw .unexpected("no suite") }
+            let kx = try parse { () throws(WireError) in try ClientKeyExchange(parsing: &reader, keyExchange: suite.keyExchange) }
+            let preMasterSecret: [UInt8]
+            do {
+                switch suite.keyExchange {
+                case .ecdhe:
+                    guard let key = hs.ecdhKey else { throw DTLSError.unexpected("no key") }
+                    preMasterSecret = try key.sharedSecret(peerPublicKey: kx.publicKey.span)
+                case .dhe:
+                    guard let key = hs.ffdhKey else { throw DTLSError.unexpected("no key") }
+                    preMasterSecret = try key.sharedSecret(peerPublicKey: kx.publicKey.span)
+                }
+            } catch let error as DTLSError {
+                throw error
+            } catch {
+                throw .illegal("client key share: \(error)")
+            }
+            hs.transcript.append(type: .clientKeyExchange, sequence: message.sequence, body: message.body)
+            try deriveKeys(hs: hs, preMasterSecret: preMasterSecret, isClient: false)
+            hs.step = hs.peerCertificate != nil ? .serverAwaitCertificateVerify : .serverAwaitChangeCipherSpec
+
+        case (.serverAwaitCertificateVerify, .certificateVerify):
+            guard let peerKey = hs.peerPublicKey else { throw .unexpected("CertificateVerify without certificate") }
+            let verify = try parse { () throws(WireError) in try CertificateVerify(parsing: &reader) }
+            let scheme = verify.signed.scheme
+            guard config.signatureSchemes.contains(scheme), scheme.fits(peerKey.keyType) else {
+                throw .illegal("CertificateVerify signed with \(scheme)")
+            }
+            guard peerKey.verify(signature: verify.signed.signature.span, message: hs.transcript.bytes.span, hash: scheme.hash) else {
+                throw DTLSError(.badSignature, alert: .decryptError, "CertificateVerify signature")
+            }
+            hs.transcript.append(type: .certificateVerify, sequence: message.sequence, body: message.body)
+            hs.step = .serverAwaitChangeCipherSpec
+
+        case (.serverAwaitFinished, .finished):
+            guard epoch == 1 else { throw .unexpected("Finished in epoch 0") }
+            let finished = try parse { () throws(WireError) in try Finished(parsing: &reader) }
+            let expected = try crypto { () throws(CryptoError) in
+                try KeySchedule.finished(masterSecret: hs.masterSecret, client: true,
+                                         transcriptHash: hs.transcript.hash(hs.hash), hash: hs.hash)
+            }
+            guard ConstantTime.equals(expected.span, finished.verifyData.span) else {
+                throw DTLSError(.badFinished, alert: .decryptError, "client Finished does not match")
+            }
+            hs.transcript.append(type: .finished, sequence: message.sequence, body: message.body)
+            let verifyData = try crypto { () throws(CryptoError) in
+                try KeySchedule.finished(masterSecret: hs.masterSecret, client: false,
+                                         transcriptHash: hs.transcript.hash(hs.hash), hash: hs.hash)
+            }
+            var flight = Flight(retransmitsOnTimer: false)
+            flight.items.append(.changeCipherSpec)
+            let sequence = hs.nextSendSequence
+            hs.nextSendSequence += 1
+            flight.items.append(.handshake(type: .finished, sequence: sequence, body: verifyData, epoch: 1))
+            writeProtection = hs.pendingWrite
+            hs.pendingWrite = nil
+            writeEpoch = 1
+            try sendFlight(flight, now: now)
+            didConnect(hs: hs, now: now)
+
+        default:
+            throw .unexpected("\(message.type) while \(hs.step)")
+        }
+    }
+
+    private func serverProcessClientHello(_ hello: ClientHello, sequence: UInt16, body: [UInt8],
+                                          hs: HandshakeContext, now: DTLSInstant) throws(DTLSError) {
+        // DTLS versions count down: 0xFEFD (1.2) is newer than 0xFEFF (1.0).
+        guard hello.version.rawValue <= ProtocolVersion.dtls12.rawValue else {
+            throw DTLSError(.protocolVersion, alert: .protocolVersion, "client offers only \(hello.version)")
+        }
+        guard hello.compressionMethods.contains(0) else { throw .illegal("no null compression") }
+        guard hello.extensions.contains(.extendedMasterSecret) else {
+            throw .failure(.missingExtendedMasterSecret, "client did not offer extended master secret")
+        }
+        let renegotiation = try parse { () throws(WireError) in try hello.extensions.renegotiationInfo() }
+        if let renegotiation, !renegotiation.isEmpty { throw .failure(.illegalParameter, "non-empty renegotiation_info") }
+
+        let clientGroups = try parse { () throws(WireError) in try hello.extensions.supportedGroups() }
+        let clientSchemes = try parse { () throws(WireError) in try hello.extensions.signatureAlgorithms() } ?? []
+        let srtp = try parse { () throws(WireError) in try hello.extensions.useSRTP() }
+        if let formats = try parse({ () throws(WireError) in try hello.extensions.ecPointFormats() }), !formats.contains(0) {
+            throw .illegal("client does not accept uncompressed points")
+        }
+
+        let keyType = config.privateKey.keyType
+        guard let scheme = config.signatureSchemes.first(where: { $0.fits(keyType) && clientSchemes.contains($0) }) else {
+            throw .failure(.noCommonParameters, "no signature scheme in common for our key")
+        }
+        // RFC 8422 4: a client without supported_groups is assumed to support P-256.
+        let offeredGroups = clientGroups ?? [.secp256r1]
+        let ecGroup = config.groups.first { offeredGroups.contains($0) && $0.ecGroup != nil }
+        let clientFFDHE = offeredGroups.filter(\.isFFDHE)
+        // RFC 7919 4: with FFDHE groups offered, use a common one or no DHE.
+        let dhGroup = clientFFDHE.isEmpty ? config.ffdheGroups.first : config.ffdheGroups.first { clientFFDHE.contains($0) }
+        guard let suite = config.cipherSuites.first(where: { suite in
+            hello.cipherSuites.contains(suite) && suite.isSupported && suite.fits(keyType)
+                && (suite.keyExchange == .ecdhe ? ecGroup != nil : dhGroup?.ffdheGroup != nil)
+        }) else {
+            throw .failure(.noCommonCipherSuite, "no cipher suite in common")
+        }
+
+        var profile: SRTPProtectionProfile?
+        var mki: [UInt8] = []
+        if !config.srtpProfiles.isEmpty, let srtp {
+            profile = config.srtpProfiles.first { srtp.profiles.contains($0) }
+            mki = srtp.mki
+        }
+        if profile == nil, config.requireSRTP, !config.srtpProfiles.isEmpty {
+            throw .failure(.noCommonSRTPProfile, "no SRTP profile in common")
+        }
+
+        hs.suite = suite
+        hs.srtpProfile = profile
+        hs.srtpMKI = mki
+        hs.clientRandom = hello.random
+        hs.serverRandom = SecureRandom.bytes(32)
+        hs.peerSignatureSchemes = clientSchemes
+        hs.nextSendSequence = sequence
+        hs.transcript.reset()
+        hs.transcript.append(type: .clientHello, sequence: sequence, body: body)
+
+        var flight = Flight(retransmitsOnTimer: true)
+        func add(_ type: HandshakeType, _ writeBody: (inout ByteWriter) -> Void) {
+            var w = ByteWriter(capacity: 512)
+            writeBody(&w)
+            let seq = hs.nextSendSequence
+            hs.nextSendSequence += 1
+            hs.transcript.append(type: type, sequence: seq, body: w.bytes)
+            flight.items.append(.handshake(type: type, sequence: seq, body: w.bytes, epoch: 0))
+        }
+
+        var extensions: [HelloExtension] = [.renegotiationInfoEmpty, .extendedMasterSecret]
+        if let profile { extensions.append(.useSRTP(UseSRTPData(profiles: [profile], mki: mki))) }
+        if suite.keyExchange == .ecdhe, hello.extensions.contains(.ecPointFormats) {
+            extensions.append(.ecPointFormatsUncompressed)
+        }
+        let serverHello = ServerHello(random: hs.serverRandom, cipherSuite: suite, extensions: extensions)
+        add(.serverHello) { serverHello.write(to: &$0) }
+        add(.certificate) { CertificateMessage(certificates: [config.certificate.derEncoded]).write(to: &$0) }
+
+        let parameters: ServerKeyExchange.Parameters
+        do {
+            switch suite.keyExchange {
+            case .ecdhe:
+                guard let group = ecGroup, let curve = group.ecGroup else { throw DTLSError.internalError("group") }
+                let key = try ECDHPrivateKey(group: curve)
+                hs.ecdhKey = key
+                hs.group = group
+                parameters = .ecdhe(group: group, publicKey: key.publicKeyBytes)
+            case .dhe:
+                guard let group = dhGroup, let ffdhe = group.ffdheGroup else { throw DTLSError.internalError("group") }
+                let key = try FFDHPrivateKey(group: ffdhe)
+                hs.ffdhKey = key
+                hs.group = group
+                parameters = .dhe(prime: key.prime, generator: key.generator, publicKey: key.publicKeyBytes)
+            }
+        } catch let error as DTLSError {
+            throw error
+        } catch {
+            throw .internalError("key generation: \(error)")
+        }
+        var paramWriter = ByteWriter(capacity: 600)
+        ServerKeyExchange.writeParameters(parameters, to: &paramWriter)
+        let signedBytes = hs.clientRandom + hs.serverRandom + paramWriter.bytes
+        let signature = try crypto { () throws(CryptoError) in
+            try config.privateKey.sign(signedBytes.span, hash: scheme.hash)
+        }
+        let keyExchange = ServerKeyExchange(parameters: parameters, signed: DigitallySigned(scheme: scheme, signature: signature))
+        add(.serverKeyExchange) { keyExchange.write(to: &$0) }
+        if config.requireClientCertificate {
+            let request = CertificateRequest(certificateTypes: [CertificateRequest.ecdsaSign, CertificateRequest.rsaSign],
+                                             signatureAlgorithms: config.signatureSchemes)
+            add(.certificateRequest) { request.write(to: &$0) }
+        }
+        add(.serverHelloDone) { _ in }
+        hs.step = config.requireClientCertificate ? .serverAwaitClientCertificate : .serverAwaitClientKeyExchange
+        try sendFlight(flight, now: now)
+    }
+}

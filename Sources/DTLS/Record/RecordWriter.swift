@@ -1,0 +1,141 @@
+import DTLSCrypto
+
+/// Writing records and flights into datagrams: fragmentation to the MTU,
+/// packing several records per datagram, sealing, retransmission.
+extension DTLSConnection {
+    /// Appends a 13-byte header whose length is patched by `finishRecord`.
+    func appendHeader(_ buffer: inout [UInt8], type: ContentType, epoch: UInt16, sequence: UInt64) {
+        buffer.append(type.rawValue)
+        buffer.append(0xFE)
+        buffer.append(0xFD)
+        buffer.append(UInt8(truncatingIfNeeded: epoch >> 8))
+        buffer.append(UInt8(truncatingIfNeeded: epoch))
+        for shift in stride(from: 40, through: 0, by: -8) {
+            buffer.append(UInt8(truncatingIfNeeded: sequence >> UInt64(shift)))
+        }
+        buffer.append(0)
+        buffer.append(0)
+    }
+
+    func protection(forEpoch epoch: UInt16) -> RecordProtection? {
+        epoch == 0 ? nil : writeProtection
+    }
+
+    static func recordOverhead(epoch: UInt16) -> Int {
+        RecordHeader.length + (epoch == 0 ? 0 : RecordProtection.overhead)
+    }
+
+    /// Writes one whole record into `buffer`; `body` appends the plaintext.
+    func appendRecord(_ buffer: inout [UInt8], type: ContentType, epoch: UInt16,
+                      body: (inout [UInt8]) -> Void) throws(DTLSError) {
+        let headerStart = buffer.count
+        let sequence = writeSequence[Int(epoch)]
+        appendHeader(&buffer, type: type, epoch: epoch, sequence: sequence)
+        if let protection = protection(forEpoch: epoch) {
+            for _ in 0..<RecordProtection.explicitNonceLength { buffer.append(0) }
+            let start = buffer.count
+            body(&buffer)
+            let length = buffer.count - start
+            for _ in 0..<AESGCM.tagLength { buffer.append(0) }
+            do {
+                try protection.seal(&buffer, headerStart: headerStart, plaintextLength: length, type: type,
+                                    version: .dtls12, epoch: epoch, sequence: sequence)
+            } catch {
+                throw DTLSError.internalError("seal: \(error)")
+            }
+        } else {
+            let start = buffer.count
+            body(&buffer)
+            let length = buffer.count - start
+            buffer[headerStart + 11] = UInt8(truncatingIfNeeded: length >> 8)
+            buffer[headerStart + 12] = UInt8(truncatingIfNeeded: length)
+        }
+        writeSequence[Int(epoch)] += 1
+    }
+
+    /// Queues an alert in the current write epoch, in its own datagram.
+    func sendAlert(_ alert: Alert) {
+        var buffer = takeBuffer()
+        do {
+            try appendRecord(&buffer, type: .alert, epoch: writeEpoch) { b in
+                b.append(alert.level.rawValue)
+                b.append(alert.description.rawValue)
+            }
+            enqueue(.packet(buffer))
+        } catch {
+            // Nothing more can be said to a peer we cannot seal for.
+        }
+    }
+
+    /// Sends a new flight and arms its retransmission timer.
+    func sendFlight(_ flight: Flight, now: DTLSInstant) throws(DTLSError) {
+        lastFlight = flight
+        retransmitInterval = config.initialRetransmitTimeout
+        try transmit(flight)
+        retransmitAt = flight.retransmitsOnTimer ? now + retransmitInterval : nil
+    }
+
+    /// Resends the last flight with fresh record sequence numbers (RFC 6347 4.2.4).
+    func retransmitFlight(now: DTLSInstant) {
+        guard let flight = lastFlight else { return }
+        do {
+            try transmit(flight)
+        } catch {
+            fail(error)
+            return
+        }
+        if flight.retransmitsOnTimer { retransmitAt = now + retransmitInterval }
+    }
+
+    /// The peer repeated messages we already processed: it probably lost
+    /// our last flight, so resend it now instead of waiting for the timer.
+    func peerRetransmitted(now: DTLSInstant) {
+        guard lastFlight != nil else { return }
+        retransmitFlight(now: now)
+    }
+
+    /// Fragments each handshake message to the MTU and packs records into
+    /// as few datagrams as fit.
+    func transmit(_ flight: Flight) throws(DTLSError) {
+        let mtu = config.mtu
+        var current = takeBuffer()
+        func flush() {
+            if !current.isEmpty {
+                enqueue(.packet(current))
+                current = takeBuffer()
+            }
+        }
+        for item in flight.items {
+            switch item {
+            case .changeCipherSpec:
+                if current.count + Self.recordOverhead(epoch: 0) + 1 > mtu { flush() }
+                try appendRecord(&current, type: .changeCipherSpec, epoch: 0) { $0.append(1) }
+            case .handshake(let type, let sequence, let body, let epoch):
+                let overhead = Self.recordOverhead(epoch: epoch) + HandshakeHeader.length
+                var offset = 0
+                repeat {
+                    let remaining = body.count - offset
+                    var space = mtu - current.count - overhead
+                    // Start a new datagram rather than send a sliver.
+                    if space < min(remaining, 64), !current.isEmpty {
+                        flush()
+                        space = mtu - overhead
+                    }
+                    let length = max(0, min(remaining, max(space, 1)))
+                    let header = HandshakeHeader(type: type, length: UInt32(body.count), messageSequence: sequence,
+                                                 fragmentOffset: UInt32(offset), fragmentLength: UInt32(length))
+                    let start = offset
+                    try appendRecord(&current, type: .handshake, epoch: epoch) { b in
+                        var w = ByteWriter(reusing: [])
+                        header.write(to: &w)
+                        b.append(contentsOf: w.bytes)
+                        b.append(contentsOf: body[start..<(start + length)])
+                    }
+                    offset += length
+                } while offset < body.count
+            }
+        }
+        flush()
+        recycle(current)
+    }
+}

@@ -1,0 +1,76 @@
+/// Alert levels and descriptions (RFC 5246 7.2).
+public struct AlertDescription: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let closeNotify = AlertDescription(rawValue: 0)
+    public static let unexpectedMessage = AlertDescription(rawValue: 10)
+    public static let badRecordMAC = AlertDescription(rawValue: 20)
+    public static let recordOverflow = AlertDescription(rawValue: 22)
+    public static let handshakeFailure = AlertDescription(rawValue: 40)
+    public static let badCertificate = AlertDescription(rawValue: 42)
+    public static let unsupportedCertificate = AlertDescription(rawValue: 43)
+    public static let certificateExpired = AlertDescription(rawValue: 45)
+    public static let certificateUnknown = AlertDescription(rawValue: 46)
+    public static let illegalParameter = AlertDescription(rawValue: 47)
+    public static let decodeError = AlertDescription(rawValue: 50)
+    public static let decryptError = AlertDescription(rawValue: 51)
+    public static let protocolVersion = AlertDescription(rawValue: 70)
+    public static let insufficientSecurity = AlertDescription(rawValue: 71)
+    public static let internalError = AlertDescription(rawValue: 80)
+    public static let userCanceled = AlertDescription(rawValue: 90)
+    public static let noRenegotiation = AlertDescription(rawValue: 100)
+    public static let unsupportedExtension = AlertDescription(rawValue: 110)
+
+    public var description: String {
+        switch rawValue {
+        case 0: "close_notify"
+        case 10: "unexpected_message"
+        case 20: "bad_record_mac"
+        case 22: "record_overflow"
+        case 40: "handshake_failure"
+        case 42: "bad_certificate"
+        case 43: "unsupported_certificate"
+        case 45: "certificate_expired"
+        case 46: "certificate_unknown"
+        case 47: "illegal_parameter"
+        case 50: "decode_error"
+        case 51: "decrypt_error"
+        case 70: "protocol_version"
+        case 71: "insufficient_security"
+        case 80: "internal_error"
+        case 90: "user_canceled"
+        case 100: "no_renegotiation"
+        case 110: "unsupported_extension"
+        default: "alert(\(rawValue))"
+        }
+    }
+}
+
+public enum AlertLevel: UInt8, Sendable {
+    case warning = 1
+    case fatal = 2
+}
+
+/// An alert record's body: two bytes.
+public struct Alert: Hashable, Sendable {
+    public var level: AlertLevel
+    public var description: AlertDescription
+
+    public init(level: AlertLevel, description: AlertDescription) {
+        self.level = level
+        self.description = description
+    }
+
+    public init(parsing reader: inout ByteReader) throws(WireError) {
+        let rawLevel = try reader.readUInt8()
+        guard let level = AlertLevel(rawValue: rawLevel) else { throw .invalidValue("alert level \(rawLevel)") }
+        self.level = level
+        self.description = AlertDescription(rawValue: try reader.readUInt8())
+    }
+
+    public func write(to writer: inout ByteWriter) {
+        writer.writeUInt8(level.rawValue)
+        writer.writeUInt8(description.rawValue)
+    }
+}

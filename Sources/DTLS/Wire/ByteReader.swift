@@ -1,0 +1,94 @@
+/// A cursor over an array's bytes that never copies and never traps.
+///
+/// Reads that run past the end throw `WireError.truncated` and leave the
+/// cursor where it was, so callers can parse attacker-controlled input with
+/// plain `try` and no bounds arithmetic of their own (as NIO's `readInteger`).
+public struct ByteReader {
+    /// The underlying storage; shared, never copied.
+    public let bytes: [UInt8]
+    /// Position of the next unread byte.
+    public private(set) var position: Int
+    /// One past the last readable byte.
+    public let end: Int
+
+    public init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        self.position = 0
+        self.end = bytes.count
+    }
+
+    public init(_ bytes: [UInt8], range: Range<Int>) {
+        self.bytes = bytes
+        self.position = range.lowerBound
+        self.end = range.upperBound
+    }
+
+    public var remaining: Int { end - position }
+    public var isAtEnd: Bool { position >= end }
+
+    public mutating func readUInt8() throws(WireError) -> UInt8 {
+        guard remaining >= 1 else { throw .truncated }
+        defer { position += 1 }
+        return bytes[position]
+    }
+
+    public mutating func readUInt16() throws(WireError) -> UInt16 {
+        guard remaining >= 2 else { throw .truncated }
+        defer { position += 2 }
+        return UInt16(bytes[position]) << 8 | UInt16(bytes[position + 1])
+    }
+
+    public mutating func readUInt24() throws(WireError) -> UInt32 {
+        guard remaining >= 3 else { throw .truncated }
+        defer { position += 3 }
+        return UInt32(bytes[position]) << 16 | UInt32(bytes[position + 1]) << 8 | UInt32(bytes[position + 2])
+    }
+
+    public mutating func readUInt48() throws(WireError) -> UInt64 {
+        guard remaining >= 6 else { throw .truncated }
+        var value: UInt64 = 0
+        for i in 0..<6 { value = value << 8 | UInt64(bytes[position + i]) }
+        position += 6
+        return value
+    }
+
+    /// The range of the next `count` bytes, consumed without copying.
+    public mutating func readRange(_ count: Int) throws(WireError) -> Range<Int> {
+        guard count >= 0, remaining >= count else { throw .truncated }
+        defer { position += count }
+        return position..<(position + count)
+    }
+
+    /// Copies the next `count` bytes out; for small fields kept after parsing.
+    public mutating func readBytes(_ count: Int) throws(WireError) -> [UInt8] {
+        let range = try readRange(count)
+        return Array(bytes[range])
+    }
+
+    /// A reader over the next `length`-prefixed block (1, 2 or 3 length bytes).
+    public mutating func readLengthPrefixed(lengthBytes: Int) throws(WireError) -> ByteReader {
+        let start = position
+        let length: Int
+        switch lengthBytes {
+        case 1: length = Int(try readUInt8())
+        case 2: length = Int(try readUInt16())
+        default: length = Int(try readUInt24())
+        }
+        guard remaining >= length else {
+            position = start
+            throw .truncated
+        }
+        let range = try readRange(length)
+        return ByteReader(bytes, range: range)
+    }
+
+    /// A `length`-prefixed byte string, copied.
+    public mutating func readVector(lengthBytes: Int) throws(WireError) -> [UInt8] {
+        let sub = try readLengthPrefixed(lengthBytes: lengthBytes)
+        return Array(bytes[sub.position..<sub.end])
+    }
+
+    public func expectEnd() throws(WireError) {
+        guard isAtEnd else { throw .trailingBytes }
+    }
+}

@@ -1,0 +1,66 @@
+/// TLS record content types (RFC 5246 6.2.1). Unknown values are kept so
+/// the record layer can drop them explicitly rather than misparse.
+public struct ContentType: RawRepresentable, Hashable, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let changeCipherSpec = ContentType(rawValue: 20)
+    public static let alert = ContentType(rawValue: 21)
+    public static let handshake = ContentType(rawValue: 22)
+    public static let applicationData = ContentType(rawValue: 23)
+}
+
+/// The DTLS version field. DTLS 1.2 is {254, 253}; DTLS 1.0 {254, 255}
+/// still appears in record headers of first flights and in HelloVerifyRequest.
+public struct ProtocolVersion: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    public static let dtls10 = ProtocolVersion(rawValue: 0xFEFF)
+    public static let dtls12 = ProtocolVersion(rawValue: 0xFEFD)
+    public static let dtls13 = ProtocolVersion(rawValue: 0xFEFC)
+
+    public var description: String {
+        switch self {
+        case .dtls10: "DTLS 1.0"
+        case .dtls12: "DTLS 1.2"
+        case .dtls13: "DTLS 1.3"
+        default: "0x" + String(rawValue, radix: 16)
+        }
+    }
+}
+
+/// Handshake message types (RFC 5246 7.4, RFC 6347 4.3.2).
+public struct HandshakeType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let helloRequest = HandshakeType(rawValue: 0)
+    public static let clientHello = HandshakeType(rawValue: 1)
+    public static let serverHello = HandshakeType(rawValue: 2)
+    public static let helloVerifyRequest = HandshakeType(rawValue: 3)
+    public static let certificate = HandshakeType(rawValue: 11)
+    public static let serverKeyExchange = HandshakeType(rawValue: 12)
+    public static let certificateRequest = HandshakeType(rawValue: 13)
+    public static let serverHelloDone = HandshakeType(rawValue: 14)
+    public static let certificateVerify = HandshakeType(rawValue: 15)
+    public static let clientKeyExchange = HandshakeType(rawValue: 16)
+    public static let finished = HandshakeType(rawValue: 20)
+
+    public var description: String {
+        switch rawValue {
+        case 0: "HelloRequest"
+        case 1: "ClientHello"
+        case 2: "ServerHello"
+        case 3: "HelloVerifyRequest"
+        case 11: "Certificate"
+        case 12: "ServerKeyExchange"
+        case 13: "CertificateRequest"
+        case 14: "ServerHelloDone"
+        case 15: "CertificateVerify"
+        case 16: "ClientKeyExchange"
+        case 20: "Finished"
+        default: "HandshakeType(\(rawValue))"
+        }
+    }
+}

@@ -1,0 +1,80 @@
+/// ServerHello (RFC 5246 7.4.1.3).
+///
+/// ```
+/// struct {
+///   ProtocolVersion server_version;
+///   Random random;
+///   SessionID session_id;
+///   CipherSuite cipher_suite;
+///   CompressionMethod compression_method;
+///   select (extensions_present) { Extension extensions<0..2^16-1>; };
+/// } ServerHello;
+/// ```
+public struct ServerHello: Hashable, Sendable {
+    public var version: ProtocolVersion
+    public var random: [UInt8]
+    public var sessionID: [UInt8]
+    public var cipherSuite: CipherSuite
+    public var compressionMethod: UInt8
+    public var extensions: [HelloExtension]
+
+    public init(version: ProtocolVersion = .dtls12, random: [UInt8], sessionID: [UInt8] = [], cipherSuite: CipherSuite,
+                compressionMethod: UInt8 = 0, extensions: [HelloExtension]) {
+        self.version = version
+        self.random = random
+        self.sessionID = sessionID
+        self.cipherSuite = cipherSuite
+        self.compressionMethod = compressionMethod
+        self.extensions = extensions
+    }
+
+    public init(parsing reader: inout ByteReader) throws(WireError) {
+        version = ProtocolVersion(rawValue: try reader.readUInt16())
+        random = try reader.readBytes(32)
+        sessionID = try reader.readVector(lengthBytes: 1)
+        guard sessionID.count <= 32 else { throw .invalidValue("session_id longer than 32") }
+        cipherSuite = CipherSuite(rawValue: try reader.readUInt16())
+        compressionMethod = try reader.readUInt8()
+        extensions = try [HelloExtension].parse(&reader)
+        try reader.expectEnd()
+    }
+
+    public func write(to writer: inout ByteWriter) {
+        writer.writeUInt16(version.rawValue)
+        writer.writeBytes(random)
+        writer.writeVector(lengthBytes: 1, sessionID)
+        writer.writeUInt16(cipherSuite.rawValue)
+        writer.writeUInt8(compressionMethod)
+        extensions.write(to: &writer)
+    }
+}
+
+/// HelloVerifyRequest (RFC 6347 4.2.1).
+///
+/// ```
+/// struct {
+///   ProtocolVersion server_version;
+///   opaque cookie<0..2^8-1>;
+/// } HelloVerifyRequest;
+/// ```
+/// Servers send 1.0 or 1.2 in `server_version`; both are accepted.
+public struct HelloVerifyRequest: Hashable, Sendable {
+    public var version: ProtocolVersion
+    public var cookie: [UInt8]
+
+    public init(version: ProtocolVersion = .dtls10, cookie: [UInt8]) {
+        self.version = version
+        self.cookie = cookie
+    }
+
+    public init(parsing reader: inout ByteReader) throws(WireError) {
+        version = ProtocolVersion(rawValue: try reader.readUInt16())
+        cookie = try reader.readVector(lengthBytes: 1)
+        try reader.expectEnd()
+    }
+
+    public func write(to writer: inout ByteWriter) {
+        writer.writeUInt16(version.rawValue)
+        writer.writeVector(lengthBytes: 1, cookie)
+    }
+}
