@@ -17,6 +17,7 @@
 #include <openssl/kdf.h>
 #include <openssl/core_names.h>
 #include <openssl/params.h>
+#include <openssl/param_build.h>
 #include <openssl/crypto.h>
 
 // EVP_PKEY_fromdata selections are macro expressions Swift cannot import.
