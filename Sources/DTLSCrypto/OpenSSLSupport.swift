@@ -5,7 +5,7 @@ internal import COpenSSL
 
 /// A readable byte that stands in for the base address of empty spans:
 /// several libcrypto entry points reject NULL even when the length is 0.
-nonisolated(unsafe) private let emptyBytes: UnsafeMutablePointer<UInt8> = {
+nonisolated(unsafe) let emptyBytePointer: UnsafeMutablePointer<UInt8> = {
     let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
     p.initialize(to: 0)
     return p
@@ -16,7 +16,7 @@ extension Span where Element == UInt8 {
     @inline(__always)
     func withBytes<R, E: Error>(_ body: (UnsafePointer<UInt8>, Int) throws(E) -> R) throws(E) -> R {
         try withUnsafeBufferPointer { (buffer) throws(E) -> R in
-            try body(buffer.baseAddress ?? UnsafePointer(emptyBytes), buffer.count)
+            try body(buffer.baseAddress ?? UnsafePointer(emptyBytePointer), buffer.count)
         }
     }
 }
@@ -29,7 +29,7 @@ extension Array where Element == UInt8 {
         var failure: E?
         self.init(unsafeUninitializedCapacity: capacity) { buffer, count in
             do {
-                count = try body(buffer.baseAddress ?? emptyBytes)
+                count = try body(buffer.baseAddress ?? emptyBytePointer)
             } catch let error as E {
                 failure = error
                 count = 0
