@@ -96,3 +96,46 @@ enum Packets {
         packet + [UInt8](repeating: 0, count: room)
     }
 }
+
+import SRTP
+
+/// A client and a server transport built from the same exporter output.
+struct Peers {
+    let client: SRTPTransport
+    let server: SRTPTransport
+
+    init(_ profile: SRTPProfile, replayWindowSize: Int = SRTPSession.defaultReplayWindowSize,
+         allowRepeatTransmission: Bool = false) throws {
+        let material = Packets.keyingMaterial(length: profile.keyingMaterialLength)
+        client = try SRTPTransport(
+            profile: profile, exportedKeyingMaterial: material, isClient: true,
+            replayWindowSize: replayWindowSize, allowRepeatTransmission: allowRepeatTransmission)
+        server = try SRTPTransport(
+            profile: profile, exportedKeyingMaterial: material, isClient: false,
+            replayWindowSize: replayWindowSize, allowRepeatTransmission: allowRepeatTransmission)
+    }
+}
+
+extension SRTPTransport {
+    /// Protects a copy of `packet` and returns exactly the SRTP bytes.
+    func sealRTP(_ packet: [UInt8]) throws -> [UInt8] {
+        var buffer = Packets.withRoom(packet)
+        let length = try protectRTP(&buffer, length: packet.count)
+        return Array(buffer[..<length])
+    }
+    func sealRTCP(_ packet: [UInt8]) throws -> [UInt8] {
+        var buffer = Packets.withRoom(packet)
+        let length = try protectRTCP(&buffer, length: packet.count)
+        return Array(buffer[..<length])
+    }
+    func openRTP(_ packet: [UInt8]) throws(SRTPError) -> [UInt8] {
+        var buffer = packet
+        let length = try unprotectRTP(&buffer, length: packet.count)
+        return Array(buffer[..<length])
+    }
+    func openRTCP(_ packet: [UInt8]) throws(SRTPError) -> [UInt8] {
+        var buffer = packet
+        let length = try unprotectRTCP(&buffer, length: packet.count)
+        return Array(buffer[..<length])
+    }
+}
