@@ -1,0 +1,24 @@
+internal import COpenSSL
+
+/// CSPRNG output (client/server randoms, cookies, explicit nonces, serials).
+public enum SecureRandom {
+    /// RAND_bytes only fails when the DRBG cannot be seeded, in which case
+    /// continuing would produce predictable keys; trapping is the only safe
+    /// response, so these functions do not throw.
+    public static func bytes(_ count: Int) -> [UInt8] {
+        precondition(count >= 0, "negative byte count")
+        var result = [UInt8](repeating: 0, count: count)
+        fill(&result, range: 0..<count)
+        return result
+    }
+
+    public static func fill(_ buffer: inout [UInt8], range: Range<Int>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= buffer.count, "range outside buffer")
+        if range.isEmpty { return }
+        buffer.withUnsafeMutableBufferPointer { storage in
+            guard RAND_bytes(storage.baseAddress! + range.lowerBound, Int32(range.count)) == 1 else {
+                fatalError("RAND_bytes failed (DRBG unseeded): \(libraryError("RAND_bytes"))")
+            }
+        }
+    }
+}
