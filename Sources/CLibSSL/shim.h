@@ -31,7 +31,6 @@ static inline long CLibSSL_SSL_CTX_set_dh_auto(SSL_CTX *ctx, int onoff) { return
 static inline long CLibSSL_SSL_CTX_set_session_cache_off(SSL_CTX *ctx) { return SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF); }
 
 static inline long CLibSSL_DTLS_set_link_mtu(SSL *ssl, long mtu) { return DTLS_set_link_mtu(ssl, mtu); }
-static inline long CLibSSL_SSL_set_mtu(SSL *ssl, long mtu) { return SSL_set_mtu(ssl, mtu); }
 static inline long CLibSSL_DTLSv1_get_timeout(SSL *ssl, struct timeval *tv) { return DTLSv1_get_timeout(ssl, tv); }
 static inline long CLibSSL_DTLSv1_handle_timeout(SSL *ssl) { return DTLSv1_handle_timeout(ssl); }
 static inline long CLibSSL_SSL_get_extms_support(SSL *ssl) { return SSL_get_extms_support(ssl); }

@@ -2,15 +2,23 @@ internal import CLibSSL
 
 /// Datagram queues behind the custom BIO. One `BIO_write` from libssl is one
 /// outgoing datagram; one `BIO_read` returns exactly one queued datagram.
+/// (During a handshake libssl itself buffers a flight behind a BIO_f_buffer and flushes it
+/// whenever the next record would not fit the MTU, so one datagram can hold several handshake
+/// records, exactly as OpenSSL sends them over UDP.)
 final class DatagramPipe {
     var incoming: [[UInt8]] = []
     var incomingHead = 0
     var outgoing: [[UInt8]] = []
     var mtu: Int
+    /// Reported as BIO_CTRL_DGRAM_GET_MTU_OVERHEAD: libssl budgets `mtu - mtuOverhead` for records.
+    var mtuOverhead: Int
     /// Last value libssl passed with BIO_CTRL_DGRAM_SET_NEXT_TIMEOUT (informational).
     var nextTimeoutSet = false
 
-    init(mtu: Int) { self.mtu = mtu }
+    init(mtu: Int, mtuOverhead: Int) {
+        self.mtu = mtu
+        self.mtuOverhead = mtuOverhead
+    }
 
     func push(_ datagram: [UInt8]) { incoming.append(datagram) }
 
@@ -96,7 +104,7 @@ private let datagramBIOMethod: BIOMethodHandle = {
             pipe.mtu = num
             return num
         case BIO_CTRL_DGRAM_MTU_EXCEEDED: return 0
-        case BIO_CTRL_DGRAM_GET_MTU_OVERHEAD: return 0  // `mtu` counts DTLS bytes only
+        case BIO_CTRL_DGRAM_GET_MTU_OVERHEAD: return pipe.mtuOverhead
         case BIO_CTRL_DGRAM_SET_NEXT_TIMEOUT:
             pipe.nextTimeoutSet = true
             return 1

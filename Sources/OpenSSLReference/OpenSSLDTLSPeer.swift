@@ -6,6 +6,9 @@ private let openSSLInitialized: Bool = {
     OPENSSL_init_ssl(UInt64(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS), nil) == 1
 }()
 
+/// GCM explicit nonce (8) + tag (16), which OpenSSL 3.0's dtls1_do_write leaves out of its MTU budget.
+private let aeadReserve = 24
+
 /// Per-process secret for the HelloVerifyRequest cookie HMAC.
 private let cookieSecret: [UInt8] = {
     var s = [UInt8](repeating: 0, count: 32)
@@ -53,6 +56,12 @@ public final class OpenSSLDTLSPeer {
         public var dhGroupName: String?
         /// SSL_CTX_set_security_level; nil => the system default (2 on Debian 12).
         public var securityLevel: Int?
+        /// OpenSSL 3.0 ignores the AEAD expansion (8-byte explicit nonce + 16-byte tag) when it
+        /// sizes encrypted handshake records, so with AES-GCM the datagram carrying Finished can
+        /// exceed `mtu` by up to 24 bytes. true (default) => the BIO reports a 24-byte per-datagram
+        /// overhead so libssl budgets `mtu - 24` for handshake datagrams and every datagram stays
+        /// within `mtu`; false => libssl's unmodified sizing.
+        public var reserveAEADOverheadInMTU: Bool
         /// Initial retransmission timeout (OpenSSL default 1 s), doubled per timeout up to 60 s.
         public var initialRetransmitTimeout: Duration?
 
@@ -76,6 +85,7 @@ public final class OpenSSLDTLSPeer {
             disableExtendedMasterSecret: Bool = false,
             dhGroupName: String? = nil,
             securityLevel: Int? = nil,
+            reserveAEADOverheadInMTU: Bool = true,
             initialRetransmitTimeout: Duration? = nil
         ) {
             self.role = role
@@ -90,6 +100,7 @@ public final class OpenSSLDTLSPeer {
             self.disableExtendedMasterSecret = disableExtendedMasterSecret
             self.dhGroupName = dhGroupName
             self.securityLevel = securityLevel
+            self.reserveAEADOverheadInMTU = reserveAEADOverheadInMTU
             self.initialRetransmitTimeout = initialRetransmitTimeout
         }
     }
@@ -155,7 +166,7 @@ public final class OpenSSLDTLSPeer {
             SSL_CTX_free(ctx)
             throw .configuration("SSL_new failed: \(drainErrorQueue())")
         }
-        let pipe = DatagramPipe(mtu: configuration.mtu)
+        let pipe = DatagramPipe(mtu: configuration.mtu, mtuOverhead: configuration.reserveAEADOverheadInMTU ? aeadReserve : 0)
         guard let bio = makeDatagramBIO(pipe) else {
             SSL_free(ssl)
             SSL_CTX_free(ctx)
@@ -424,6 +435,14 @@ public final class OpenSSLDTLSPeer {
     public var negotiatedCipherID: UInt16? {
         guard isConnected, let c = SSL_get_current_cipher(ssl) else { return nil }
         return SSL_CIPHER_get_protocol_id(c)
+    }
+
+    /// Largest application-data write that still fits one `mtu`-sized datagram with the
+    /// negotiated cipher (DTLS_get_data_mtu, corrected for the AEAD reserve). 0 before connecting.
+    public var applicationDataMTU: Int {
+        guard isConnected else { return 0 }
+        let n = DTLS_get_data_mtu(ssl)
+        return n == 0 ? 0 : n + pipe.mtuOverhead
     }
 
     /// Protocol version name, e.g. "DTLSv1.2".
