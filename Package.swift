@@ -40,10 +40,11 @@ let package = Package(
         .executableTarget(name: "dtls-srtp", dependencies: ["DTLS", "SRTP", "DTLSEndpoint"]),
 
         // MARK: Tests
+        .target(name: "DTLSTestSupport", dependencies: ["DTLS", "DTLSCrypto"], path: "Tests/DTLSTestSupport"),
         .testTarget(name: "DTLSCryptoTests", dependencies: ["DTLSCrypto"]),
-        .testTarget(name: "DTLSTests", dependencies: ["DTLS", "DTLSCrypto"]),
+        .testTarget(name: "DTLSTests", dependencies: ["DTLS", "DTLSCrypto", "DTLSTestSupport"]),
         .testTarget(name: "SRTPTests", dependencies: ["SRTP"]),
-        .testTarget(name: "EndpointTests", dependencies: ["DTLSEndpoint", "DTLS", "SRTP"]),
-        .testTarget(name: "InteropTests", dependencies: ["DTLS", "DTLSCrypto", "OpenSSLReference", "SRTP"]),
+        .testTarget(name: "EndpointTests", dependencies: ["DTLSEndpoint", "DTLS", "SRTP", "DTLSTestSupport"]),
+        .testTarget(name: "InteropTests", dependencies: ["DTLS", "DTLSCrypto", "OpenSSLReference", "SRTP", "DTLSTestSupport"]),
     ]
 )

@@ -22,7 +22,7 @@ public final class DTLSConnection {
 
     public let role: Role
     let config: DTLSConfiguration
-    public private(set) var state: State = .handshaking
+    public internal(set) var state: State = .handshaking
 
     // MARK: Record layer state
     var readEpoch: UInt16 = 0

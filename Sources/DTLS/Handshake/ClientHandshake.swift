@@ -208,16 +208,17 @@ extension DTLSConnection {
         }
         let publicKey: [UInt8]
         let preMasterSecret: [UInt8]
+        let share = hs.peerKeyShare
         do {
             switch suite.keyExchange {
             case .ecdhe:
                 guard let key = hs.ecdhKey else { throw DTLSError.unexpected("no ServerKeyExchange") }
                 publicKey = key.publicKeyBytes
-                preMasterSecret = try key.sharedSecret(peerPublicKey: hs.peerKeyShare.span)
+                preMasterSecret = try key.sharedSecret(peerPublicKey: share.span)
             case .dhe:
                 guard let key = hs.ffdhKey else { throw DTLSError.unexpected("no ServerKeyExchange") }
                 publicKey = key.publicKeyBytes
-                preMasterSecret = try key.sharedSecret(peerPublicKey: hs.peerKeyShare.span)
+                preMasterSecret = try key.sharedSecret(peerPublicKey: share.span)
             }
         } catch let error as DTLSError {
             throw error
@@ -235,8 +236,9 @@ extension DTLSConnection {
             }) else {
                 throw .failure(.noCommonParameters, "no signature scheme the server accepts for our key")
             }
+            let transcript = hs.transcript.bytes
             let signature = try crypto { () throws(CryptoError) in
-                try config.privateKey.sign(hs.transcript.bytes.span, hash: scheme.hash)
+                try config.privateKey.sign(transcript.span, hash: scheme.hash)
             }
             var cv = ByteWriter(capacity: 300)
             CertificateVerify(signed: DigitallySigned(scheme: scheme, signature: signature)).write(to: &cv)

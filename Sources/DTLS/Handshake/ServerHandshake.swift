@@ -64,14 +64,15 @@ extension DTLSConnection {
             guard let suite = hs.suite else { throw .unexpected("no suite") }
             let kx = try parse { () throws(WireError) in try ClientKeyExchange(parsing: &reader, keyExchange: suite.keyExchange) }
             let preMasterSecret: [UInt8]
+            let share = kx.publicKey
             do {
                 switch suite.keyExchange {
                 case .ecdhe:
                     guard let key = hs.ecdhKey else { throw DTLSError.unexpected("no key") }
-                    preMasterSecret = try key.sharedSecret(peerPublicKey: kx.publicKey.span)
+                    preMasterSecret = try key.sharedSecret(peerPublicKey: share.span)
                 case .dhe:
                     guard let key = hs.ffdhKey else { throw DTLSError.unexpected("no key") }
-                    preMasterSecret = try key.sharedSecret(peerPublicKey: kx.publicKey.span)
+                    preMasterSecret = try key.sharedSecret(peerPublicKey: share.span)
                 }
             } catch let error as DTLSError {
                 throw error
@@ -89,7 +90,9 @@ extension DTLSConnection {
             guard config.signatureSchemes.contains(scheme), scheme.fits(peerKey.keyType) else {
                 throw .illegal("CertificateVerify signed with \(scheme)")
             }
-            guard peerKey.verify(signature: verify.signed.signature.span, message: hs.transcript.bytes.span, hash: scheme.hash) else {
+            let transcript = hs.transcript.bytes
+            let signature = verify.signed.signature
+            guard peerKey.verify(signature: signature.span, message: transcript.span, hash: scheme.hash) else {
                 throw DTLSError(.badSignature, alert: .decryptError, "CertificateVerify signature")
             }
             hs.transcript.append(type: .certificateVerify, sequence: message.sequence, body: message.body)
