@@ -1,0 +1,93 @@
+import DTLSCrypto
+
+/// The front door of a DTLS server that serves many peers on one socket.
+///
+/// It answers ClientHellos with a HelloVerifyRequest without keeping any
+/// state for the sender (RFC 6347 4.2.1), and creates a `DTLSConnection`
+/// only once a ClientHello returns with a cookie that proves the peer
+/// receives datagrams at its address. A flood of spoofed ClientHellos costs
+/// one HMAC and one 60-byte reply each, and the reply is never larger than
+/// the datagram that caused it.
+///
+/// Browsers send ClientHellos of about 1.4 KB in two fragments. The cookie
+/// binds only fields in the first fragment, so the first fragment alone is
+/// answered (and later verified); the second fragment of an unverified hello
+/// is dropped. Once the cookie verifies, the new connection reassembles the
+/// rest of the hello from the client's datagrams.
+///
+/// The cookie secret rotates; cookies minted with the previous secret are
+/// still accepted, so a rotation never fails a handshake in flight.
+///
+/// Confined to one thread, like the connections it creates.
+public struct DTLSCookieListener {
+    public enum Decision {
+        /// Send these bytes back to the datagram's source address.
+        case reply([UInt8])
+        /// A verified client: route this address's datagrams to the connection.
+        /// The datagram has already been fed to it; drain its output.
+        case accept(DTLSConnection)
+        /// Not a ClientHello we answer (garbage, a later fragment, a record of
+        /// another epoch); no state was kept.
+        case drop
+    }
+
+    public var configuration: DTLSConfiguration
+    public let rotationInterval: Duration
+    private var secret: [UInt8]
+    private var previousSecret: [UInt8]
+    private var rotatedAt: DTLSInstant
+
+    public private(set) var helloVerifyRequestsSent = 0
+    public private(set) var cookiesRejected = 0
+    public private(set) var dropped = 0
+
+    public init(configuration: DTLSConfiguration, rotationInterval: Duration = .seconds(60), now: DTLSInstant) {
+        var config = configuration
+        config.cookieExchange = false
+        self.configuration = config
+        self.rotationInterval = rotationInterval
+        self.secret = SecureRandom.bytes(32)
+        self.previousSecret = SecureRandom.bytes(32)
+        self.rotatedAt = now
+    }
+
+    /// Decides what to do with a datagram from an address that has no
+    /// connection yet. `address` is any stable encoding of the source
+    /// (IP and port bytes); it is bound into the cookie.
+    public mutating func handle(_ datagram: [UInt8], from address: [UInt8], now: DTLSInstant) -> Decision {
+        if now - rotatedAt >= rotationInterval {
+            previousSecret = secret
+            secret = SecureRandom.bytes(32)
+            rotatedAt = now
+        }
+        var records: [RecordView] = []
+        RecordView.split(datagram, into: &records)
+        guard let record = records.first, record.header.contentType == .handshake, record.header.epoch == 0,
+              let fragments = try? HandshakeFragmentView.split(datagram, range: record.fragment),
+              let first = fragments.first, first.header.type == .clientHello, first.header.fragmentOffset == 0
+        else {
+            dropped += 1
+            return .drop
+        }
+        var reader = ByteReader(datagram, range: first.body)
+        guard let prefix = try? ClientHelloPrefix(parsing: &reader) else {
+            dropped += 1
+            return .drop
+        }
+        if !prefix.cookie.isEmpty, CookieMint.verify(secrets: [secret, previousSecret], address: address, prefix: prefix) {
+            let connection = DTLSConnection(serverWith: configuration, now: now)
+            connection.handlePacket(datagram, now: now)
+            return .accept(connection)
+        }
+        if !prefix.cookie.isEmpty { cookiesRejected += 1 }
+        let cookie = CookieMint.cookie(secret: secret, address: address, prefix: prefix)
+        let reply = CookieMint.helloVerifyRequestDatagram(cookie: cookie, recordSequence: record.header.sequenceNumber,
+                                                          messageSequence: first.header.messageSequence)
+        guard reply.count <= datagram.count else {
+            dropped += 1
+            return .drop
+        }
+        helloVerifyRequestsSent += 1
+        return .reply(reply)
+    }
+}
