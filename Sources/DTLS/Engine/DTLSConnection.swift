@@ -440,6 +440,15 @@ public final class DTLSConnection {
         releaseHandshake()
     }
 
+    /// The NSS key log line (`CLIENT_RANDOM <client_random> <master_secret>`)
+    /// that lets Wireshark decrypt a capture of this connection. Secret:
+    /// write it only where the operator asked for it.
+    public var keyLogLine: String? {
+        guard let session else { return nil }
+        func hex(_ b: [UInt8]) -> String { b.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined() }
+        return "CLIENT_RANDOM \(hex(session.clientRandom)) \(hex(session.masterSecret))"
+    }
+
     /// RFC 5705 keying material exporter, for any label and context.
     public func exportKeyingMaterial(label: String, context: [UInt8]? = nil, length: Int) throws(DTLSError) -> [UInt8] {
         guard let session else { throw DTLSError(.notConnected, alert: nil, "no session yet") }
