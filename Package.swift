@@ -36,6 +36,11 @@ let package = Package(
         .target(name: "DTLS", dependencies: ["DTLSCrypto"], swiftSettings: safe),
         .target(name: "DTLSEndpoint", dependencies: ["DTLS", "SRTP"], swiftSettings: safe),
 
+        // MARK: Benchmarks (the allocation counter replaces malloc in this executable only)
+        .target(name: "CMallocCounter"),
+        .executableTarget(name: "dtls-srtp-bench", dependencies: ["DTLS", "DTLSCrypto", "OpenSSLReference", "SRTP", "CMallocCounter"],
+                          path: "Sources/DTLSBench"),
+
         // MARK: Command
         .executableTarget(name: "dtls-srtp", dependencies: ["DTLS", "SRTP", "DTLSEndpoint"]),
 
