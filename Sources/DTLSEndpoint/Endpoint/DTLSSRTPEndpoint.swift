@@ -490,8 +490,7 @@ public final class DTLSSRTPEndpoint {
         }
         var buffer = takeBuffer()
         buffer.append(contentsOf: packet)
-        let room = Self.maximumTrailerLength
-        for _ in 0..<room { buffer.append(0) }
+        buffer.append(contentsOf: repeatElement(0, count: Self.maximumTrailerLength))
         do throws(EndpointError) {
             let n = try protect(&buffer, length: packet.count, isRTP: isRTP)
             buffer.removeLast(buffer.count - n)
