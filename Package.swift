@@ -44,12 +44,17 @@ let package = Package(
         // MARK: Command
         .executableTarget(name: "dtls-srtp", dependencies: ["DTLS", "SRTP", "DTLSEndpoint"]),
 
+        // MARK: Conformance vectors (Vectors/)
+        .target(name: "Conformance", dependencies: ["DTLS", "DTLSCrypto", "SRTP", "DTLSEndpoint"], swiftSettings: safe),
+        .executableTarget(name: "dtls-srtp-vectors", dependencies: ["Conformance"]),
+
         // MARK: Tests
         .target(name: "DTLSTestSupport", dependencies: ["DTLS", "DTLSCrypto"], path: "Tests/DTLSTestSupport"),
         .testTarget(name: "DTLSCryptoTests", dependencies: ["DTLSCrypto"]),
         .testTarget(name: "DTLSTests", dependencies: ["DTLS", "DTLSCrypto", "DTLSTestSupport"]),
         .testTarget(name: "SRTPTests", dependencies: ["SRTP"]),
-        .testTarget(name: "EndpointTests", dependencies: ["DTLSEndpoint", "DTLS", "SRTP", "DTLSTestSupport"]),
+        .testTarget(name: "EndpointTests", dependencies: ["DTLSEndpoint", "DTLS", "DTLSCrypto", "SRTP", "DTLSTestSupport", "OpenSSLReference"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Conformance"]),
         .testTarget(name: "InteropTests", dependencies: ["DTLS", "DTLSCrypto", "OpenSSLReference", "SRTP", "DTLSTestSupport"]),
     ]
 )
