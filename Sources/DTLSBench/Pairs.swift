@@ -21,8 +21,8 @@ final class OurPair {
     var listener: DTLSCookieListener
     var buffer: [UInt8] = []
     var now = DTLSInstant.now
-    var clientKM: SRTPKeyingMaterial?
-    var serverKM: SRTPKeyingMaterial?
+    var clientKM: DTLSKeyingMaterial?
+    var serverKM: DTLSKeyingMaterial?
     var received = 0
     static let address: [UInt8] = [127, 0, 0, 1, 0x13, 0x88]
 

@@ -187,14 +187,9 @@ import Testing
         #expect(client.connected.isEmpty && client.endpoint.connectionInfo == nil)
         #expect(client.endpoint.isKeyed == false)
         // The server did key (its check passed) and sends media: the client drops it unkeyed.
-        // The peer should learn why (fatal bad_certificate, RFC 8842/5763), but
-        // DTLSConnection has no public way to abort with a chosen alert: the
-        // endpoint can only close(), so the server sees close_notify.
-        #expect(server.endpoint.state == .closed || server.endpoint.state == .failed)
-        withKnownIssue("engine API gap: no DTLSConnection.abort(alert:) to send bad_certificate") {
-            #expect(server.endpoint.state == .failed)
-            #expect(server.endpoint.failure.map { if case .dtls(let e) = $0 { e.alert == .badCertificate } else { false } } == true)
-        }
+        // The peer learns why: a fatal bad_certificate (RFC 5763 5).
+        #expect(server.endpoint.state == .failed)
+        #expect(server.endpoint.failure.map { if case .dtls(let e) = $0 { e.alert == .badCertificate } else { false } } == true)
         var packet = Fixture.rtp(sequence: 1)
         #expect(client.endpoint.handleDatagram(&packet, length: packet.count, now: Fixture.start) == .dropped(.notKeyed))
     }

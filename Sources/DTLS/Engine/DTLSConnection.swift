@@ -115,6 +115,11 @@ public final class DTLSConnection {
     /// unauthenticated records are dropped silently (RFC 6347 4.1.2.7);
     /// fatal protocol errors surface as `.failed` from `pollOutput`.
     public func handlePacket(_ packet: [UInt8], now: DTLSInstant) {
+        handlePacket(packet[...], now: now)
+    }
+
+    /// The same for a datagram inside a larger receive buffer (no copy first).
+    public func handlePacket(_ packet: ArraySlice<UInt8>, now: DTLSInstant) {
         guard isLive else { return }
         receiveBuffer.removeAll(keepingCapacity: true)
         receiveBuffer.append(contentsOf: packet)
@@ -455,6 +460,12 @@ public final class DTLSConnection {
         }
         writeSequence[1] = sequence + 1
         enqueue(.packet(buffer))
+    }
+
+    /// Ends the connection with a fatal alert, for checks made outside the
+    /// engine (an endpoint's own fingerprint policy, an application rule).
+    public func abort(alert: AlertDescription, reason: String) {
+        fail(DTLSError(alert == .badCertificate ? .certificateRejected : .internalError, alert: alert, reason))
     }
 
     /// Sends close_notify and closes. Idempotent.

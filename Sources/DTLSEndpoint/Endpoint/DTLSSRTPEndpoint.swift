@@ -403,7 +403,7 @@ public final class DTLSSRTPEndpoint {
         guard state == .connecting, let connection else { return }
         guard let info = engineInfo, info.srtpProfile == profile, isClient == (role == .client) else {
             fail(.noSRTPProfileAgreed)
-            connection.close()
+            connection.abort(alert: .handshakeFailure, reason: "SRTP profile or role disagrees with the handshake")
             return
         }
         let certificate = info.peerCertificate
@@ -411,12 +411,12 @@ public final class DTLSSRTPEndpoint {
               let matched = configuration.remoteFingerprints.first(where: { $0.matches(certificate) })
         else {
             fail(.fingerprintMismatch)
-            connection.close()
+            connection.abort(alert: .badCertificate, reason: "peer certificate does not match the SDP fingerprint")
             return
         }
         guard let srtpProfile = SRTPProfile(rawValue: profile.rawValue) else {
             fail(.unsupportedSRTPProfile(profile.rawValue))
-            connection.close()
+            connection.abort(alert: .handshakeFailure, reason: "SRTP profile libsrtp cannot run")
             return
         }
         do throws(SRTPError) {
@@ -424,7 +424,7 @@ public final class DTLSSRTPEndpoint {
                                      replayWindowSize: configuration.replayWindowSize)
         } catch {
             fail(.srtp(error))
-            connection.close()
+            connection.abort(alert: .internalError, reason: "SRTP session setup failed")
             return
         }
         remoteCertificate = certificate
