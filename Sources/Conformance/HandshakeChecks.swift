@@ -61,33 +61,25 @@ enum HandshakeChecks {
         return (record, fragments[0])
     }
 
-    /// The fragmented ServerKeyExchange. STOPGAP: HandshakeReassembler is
-    /// internal to DTLS, so the bodies are placed by fragment_offset here;
-    /// this checks the fragment headers and the message, not the engine's reassembler.
+    /// The fragmented ServerKeyExchange, reassembled by the engine's own
+    /// `HandshakeReassembler` from its fragments fed in reverse order.
     private static func reassemble(_ c: VectorCase) throws {
         let length = try c.int("message_length")
-        var message = [UInt8](repeating: 0, count: length)
-        var covered = [Bool](repeating: false, count: length)
-        var first: HandshakeHeader? = nil
-        for bytes in try c.hexList("records") {
+        var reassembler: HandshakeReassembler? = nil
+        for bytes in try c.hexList("records").reversed() {
             let (_, fragment) = try singleFragment(bytes)
             let hs = fragment.header
-            if let first {
-                try Expect.equal(hs.type, first.type, "fragment msg_type")
-                try Expect.equal(hs.messageSequence, first.messageSequence, "fragment message_seq")
-                try Expect.equal(hs.length, first.length, "fragment message length")
-            } else {
-                first = hs
-            }
             try Expect.equal(Int(hs.length), length, "message length")
-            let offset = Int(hs.fragmentOffset)
-            for (i, byte) in bytes[fragment.body].enumerated() {
-                message[offset + i] = byte
-                covered[offset + i] = true
+            if reassembler == nil {
+                reassembler = HandshakeReassembler(nextSequence: hs.messageSequence, maxMessageSize: 1 << 16, maxBufferedBytes: 1 << 17)
             }
+            let outcome = reassembler?.add(hs, bytes: bytes, body: fragment.body)
+            try Expect.that(outcome == .accepted, "fragment not accepted by the reassembler")
         }
-        try Expect.equal(Int(first?.type.rawValue ?? 0), try c.int("msg_type"), "msg_type")
-        try Expect.that(!covered.contains(false), "fragments leave gaps in the message")
+        guard let complete = reassembler?.next() else { throw Mismatch("the reassembler did not complete the message") }
+        let message = complete.body
+        try Expect.equal(message.count, length, "reassembled length")
+        try Expect.equal(Int(complete.type.rawValue), try c.int("msg_type"), "msg_type")
         if rejects(c) {
             try expectRejected(try c.string("message"), bytes: message, range: 0..<message.count, expect: c)
             return

@@ -329,8 +329,7 @@ cases.append({"id": "reassemble-server-key-exchange", "source": REC_SRC + " (fra
               "op": "reassemble", "form": "dtls1.0", "expect_parse": "reject", "records": [f2["record_hex"], f1["record_hex"]], "msg_type": 12, "message_length": 327,
               "message": "server_key_exchange", "key_exchange": "ecdhe", "named_group": 23, "public_key_length": 65,
               "engine_reassembler": False,
-              "stopgap": "the engine's HandshakeReassembler is internal; the runner places the fragment bodies by fragment_offset "
-                      "itself (fed in reverse order), then parses and re-serializes the ServerKeyExchange. It does NOT exercise the engine's reassembler."})
+              "note": "fed in reverse order to the engine's HandshakeReassembler, then parsed and re-serialized"})
 # Derived DTLS 1.2 re-encodings of the three DTLS 1.0-form messages: the recorded bytes with the
 # TLS 1.2 fields inserted, so the real parameter / signature bytes still go through the 1.2 parsers.
 DERIVED = "derived: DTLS 1.2 re-encoding of the recorded DTLS 1.0 message (fields inserted here); parser vector only, the signature is not valid under the inserted scheme"
