@@ -25,7 +25,7 @@ enum RecordBench {
         let server = pair.server!
         let payload = Self.payload
         return {
-            try! client.send(payload.span)
+            try! client.send(payload)
             guard case .packet = client.pollOutput(into: &out) else { fatalError("no packet") }
             _ = client.pollOutput(into: &inbound)
             server.handlePacket(out, now: pair.now)

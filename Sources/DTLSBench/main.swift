@@ -19,6 +19,14 @@ while let a = args.popFirst() {
     case "--seconds": seconds = Double(args.popFirst() ?? "1") ?? 1
     case "--markdown": markdownPath = args.popFirst()
     case "--only": only = args.popFirst()
+    case "--profile-records":
+        // Fixed work for callgrind: N records through our engine, nothing else.
+        let n = Int(args.popFirst() ?? "20000") ?? 20000
+        let c = BenchIdentity.make(try! PrivateKey.generateECDSA(.p256))
+        let s = BenchIdentity.make(try! PrivateKey.generateECDSA(.p256))
+        let body = RecordBench.ours(RecordBench.connectedPair(client: c, server: s, suite: .ecdheEcdsaWithAes128GcmSha256))
+        for _ in 0..<n { body() }
+        exit(0)
     case "-h", "--help":
         print("usage: dtls-srtp-bench [--quick] [--reps N] [--seconds S] [--markdown FILE] [--only handshake|records|memory|allocations]")
         exit(0)
