@@ -22,23 +22,42 @@ public final class DTLSConnection {
 
     public let role: Role
     let config: DTLSConfiguration
-    public internal(set) var state: State = .handshaking
+    public internal(set) var state: State = .handshaking {
+        didSet {
+            switch state {
+            case .handshaking: phase = .handshaking
+            case .connected: phase = .connected
+            case .closed: phase = .closed
+            case .failed: phase = .failed
+            }
+            io.established = phase == .connected
+            io.timers.live = phase == .handshaking || phase == .connected
+            io.timers.handshaking = phase == .handshaking
+        }
+    }
 
-    // MARK: Record layer state
-    var readEpoch: UInt16 = 0
-    var writeEpoch: UInt16 = 0
-    var writeSequence = InlineArray<2, UInt64>(repeating: 0)
-    var readWindow = ReplayWindow()
-    var readProtection: RecordProtection?
-    var writeProtection: RecordProtection?
+    /// `state` without its payload: what the hot paths test, so they never
+    /// copy an error value just to learn whether data may flow.
+    enum Phase: UInt8 { case handshaking, connected, closed, failed }
+    var phase: Phase = .handshaking
+
+    // MARK: Record layer and output queue (one struct: see RecordIO)
+    var io: RecordIO
+
+    var readEpoch: UInt16 { get { io.readEpoch } set { io.readEpoch = newValue } }
+    var writeEpoch: UInt16 { get { io.writeEpoch } set { io.writeEpoch = newValue } }
+    var writeSequence: InlineArray<2, UInt64> { get { io.writeSequence } set { io.writeSequence = newValue } }
+    var readWindow: ReplayWindow { get { io.readWindow } set { io.readWindow = newValue } }
+    var readProtection: RecordProtection? { get { io.readProtection } set { io.readProtection = newValue } }
+    var writeProtection: RecordProtection? { get { io.writeProtection } set { io.writeProtection = newValue } }
 
     // MARK: Handshake state (nil once connected and lingered)
     var handshake: HandshakeContext?
     var lastFlight: Flight?
-    var retransmitAt: DTLSInstant?
+    var retransmitAt: DTLSInstant? { get { io.timers.retransmitAt } set { io.timers.retransmitAt = newValue } }
     var retransmitInterval: Duration
-    var handshakeDeadline: DTLSInstant?
-    var lingerUntil: DTLSInstant?
+    var handshakeDeadline: DTLSInstant? { get { io.timers.handshakeDeadline } set { io.timers.handshakeDeadline = newValue } }
+    var lingerUntil: DTLSInstant? { get { io.timers.lingerUntil } set { io.timers.lingerUntil = newValue } }
     /// Server: after connect, only the message sequence matters (to tell a
     /// retransmitted flight from a renegotiation attempt).
     var peerNextSequence: UInt16 = 0
@@ -53,29 +72,15 @@ public final class DTLSConnection {
         var hash: HashAlgorithm
     }
 
-    // MARK: Output
-    enum Pending {
-        case packet([UInt8])
-        case data([UInt8])
-        case event(DTLSOutput)
-        case empty
-    }
-    var outputs: [Pending] = []
-    var outputHead = 0
-    /// Datagram-sized buffers handed back by `pollOutput`, reused so that
-    /// the established record path does not allocate.
-    var bufferPool: [[UInt8]] = []
-    var datagram: [UInt8] = []
-    var receiveBuffer: [UInt8] = []
-    var recordScratch: [RecordView] = []
-
     // MARK: Statistics
-    public private(set) var droppedRecords = 0
+    /// Records dropped as malformed, unauthenticated, replayed or misplaced.
+    public var droppedRecords: Int { io.droppedRecords }
 
     /// A client connection; the ClientHello is queued at once.
     public init(clientWith config: DTLSConfiguration, now: DTLSInstant) {
         self.role = .client
         self.config = config
+        self.io = RecordIO(mtu: config.mtu)
         self.retransmitInterval = config.initialRetransmitTimeout
         self.handshakeDeadline = now + config.handshakeTimeout
         let context = HandshakeContext(step: .clientAwaitServerHello, reassembler: makeReassembler(next: 0))
@@ -91,6 +96,7 @@ public final class DTLSConnection {
     public init(serverWith config: DTLSConfiguration, now: DTLSInstant) {
         self.role = .server
         self.config = config
+        self.io = RecordIO(mtu: config.mtu)
         self.retransmitInterval = config.initialRetransmitTimeout
         self.handshakeDeadline = now + config.handshakeTimeout
         self.handshake = HandshakeContext(step: .serverAwaitClientHello, reassembler: makeReassembler(next: 0))
@@ -105,7 +111,7 @@ public final class DTLSConnection {
                              maxBufferedBytes: config.maxBufferedHandshakeBytes)
     }
 
-    public var isConnected: Bool { if case .connected = state { true } else { false } }
+    public var isConnected: Bool { phase == .connected }
     public var connectionInfo: DTLSConnectionInfo? { session?.info }
 
     // MARK: - Input
@@ -120,26 +126,23 @@ public final class DTLSConnection {
 
     /// The same for a datagram inside a larger receive buffer (no copy first).
     public func handlePacket(_ packet: ArraySlice<UInt8>, now: DTLSInstant) {
+        if io.receiveApplicationData(packet) { return }
         guard isLive else { return }
-        receiveBuffer.removeAll(keepingCapacity: true)
-        receiveBuffer.append(contentsOf: packet)
+        io.receiveBuffer.removeAll(keepingCapacity: true)
+        io.receiveBuffer.append(contentsOf: packet)
         processDatagram(now: now)
     }
 
-    var isLive: Bool {
-        switch state {
-        case .handshaking, .connected: true
-        default: false
-        }
-    }
+    var isLive: Bool { phase == .handshaking || phase == .connected }
 
     func processDatagram(now: DTLSInstant) {
-        recordScratch.removeAll(keepingCapacity: true)
-        RecordView.split(receiveBuffer, into: &recordScratch)
-        let count = recordScratch.count
+        io.recordScratch.removeAll(keepingCapacity: true)
+        RecordView.split(io.receiveBuffer, into: &io.recordScratch)
+        let records = io.recordScratch
+        let count = records.count
         var i = 0
         while i < count, isLive {
-            let record = recordScratch[i]
+            let record = records[i]
             i += 1
             processRecord(record, now: now)
         }
@@ -154,26 +157,26 @@ public final class DTLSConnection {
                 var copy: [UInt8] = []
                 var w = ByteWriter(reusing: copy)
                 header.write(to: &w)
-                w.writeBytes(receiveBuffer[record.fragment])
+                w.writeBytes(io.receiveBuffer[record.fragment])
                 copy = w.bytes
                 hs.stashedRecords.append(copy)
             } else {
-                droppedRecords += 1
+                io.droppedRecords += 1
             }
             return
         }
         var content = record.fragment
         if let protection = readProtection {
-            guard readWindow.check(header.sequenceNumber) else { droppedRecords += 1; return }
+            guard readWindow.check(header.sequenceNumber) else { io.droppedRecords += 1; return }
             do {
-                content = try protection.open(&receiveBuffer, fragment: record.fragment, header: header)
+                content = try protection.open(&io.receiveBuffer, fragment: record.fragment, header: header)
             } catch {
-                droppedRecords += 1
+                io.droppedRecords += 1
                 return
             }
             readWindow.update(header.sequenceNumber)
         } else {
-            guard header.version == .dtls12 || header.version == .dtls10 else { droppedRecords += 1; return }
+            guard header.version == .dtls12 || header.version == .dtls10 else { io.droppedRecords += 1; return }
         }
 
         switch header.contentType {
@@ -184,14 +187,13 @@ public final class DTLSConnection {
         case .alert:
             handleAlert(content)
         case .applicationData:
-            guard isConnected, header.epoch > 0 else { droppedRecords += 1; return }
+            guard isConnected, header.epoch > 0 else { io.droppedRecords += 1; return }
             if role == .server, lingerUntil != nil { releaseHandshake() }
-            var buffer = bufferPool.popLast() ?? []
-            buffer.removeAll(keepingCapacity: true)
-            buffer.append(contentsOf: receiveBuffer[content])
-            enqueue(.data(buffer))
+            var buffer = io.takeBuffer()
+            buffer.append(contentsOf: io.receiveBuffer[content])
+            io.enqueue(.data, buffer)
         default:
-            droppedRecords += 1
+            io.droppedRecords += 1
         }
     }
 
@@ -200,9 +202,9 @@ public final class DTLSConnection {
     func handleHandshakeRecord(_ content: Range<Int>, epoch: UInt16, now: DTLSInstant) {
         let fragments: [HandshakeFragmentView]
         do {
-            fragments = try HandshakeFragmentView.split(receiveBuffer, range: content)
+            fragments = try HandshakeFragmentView.split(io.receiveBuffer, range: content)
         } catch {
-            droppedRecords += 1
+            io.droppedRecords += 1
             return
         }
         guard let hs = handshake else {
@@ -215,7 +217,7 @@ public final class DTLSConnection {
                 // The first ClientHello's message_seq sets the server's numbering.
                 if handleInitialClientHelloFragment(fragment, now: now) { continue }
             }
-            switch hs.reassembler.add(fragment.header, bytes: receiveBuffer, body: fragment.body) {
+            switch hs.reassembler.add(fragment.header, bytes: io.receiveBuffer, body: fragment.body) {
             case .old: sawOld = true
             case .accepted, .dropped: break
             }
@@ -260,7 +262,7 @@ public final class DTLSConnection {
     }
 
     func handleChangeCipherSpec(_ content: Range<Int>, now: DTLSInstant) {
-        guard content.count == 1, receiveBuffer[content.lowerBound] == 1 else {
+        guard content.count == 1, io.receiveBuffer[content.lowerBound] == 1 else {
             fail(.malformed("ChangeCipherSpec body"))
             return
         }
@@ -269,7 +271,7 @@ public final class DTLSConnection {
         // A ChangeCipherSpec ahead of the messages it must follow (reordered
         // or partly lost flight) is dropped; the flight is retransmitted.
         guard hs.step == expected, let pending = hs.pendingRead else {
-            droppedRecords += 1
+            io.droppedRecords += 1
             return
         }
         readProtection = pending
@@ -284,34 +286,34 @@ public final class DTLSConnection {
         guard let hs = handshake, !hs.stashedRecords.isEmpty else { return }
         let stashed = hs.stashedRecords
         hs.stashedRecords.removeAll()
-        let saved = receiveBuffer
-        let savedRecords = recordScratch
+        let saved = io.receiveBuffer
+        let savedRecords = io.recordScratch
         for record in stashed where isLive {
-            receiveBuffer = record
+            io.receiveBuffer = record
             processDatagram(now: now)
         }
-        receiveBuffer = saved
-        recordScratch = savedRecords
+        io.receiveBuffer = saved
+        io.recordScratch = savedRecords
     }
 
     func handleAlert(_ content: Range<Int>) {
-        var reader = ByteReader(receiveBuffer, range: content)
+        var reader = ByteReader(io.receiveBuffer, range: content)
         guard let alert = try? Alert(parsing: &reader), reader.isAtEnd else {
-            droppedRecords += 1
+            io.droppedRecords += 1
             return
         }
         if alert.description == .closeNotify {
             let wasConnected = isConnected
             if wasConnected { sendAlert(Alert(level: .warning, description: .closeNotify)) }
             state = .closed
-            enqueue(.event(wasConnected ? .peerClosed : .failed(DTLSError(.alertReceived, alert: alert.description, "close_notify during handshake"))))
+            enqueue(wasConnected ? .peerClosed : .failed(DTLSError(.alertReceived, alert: alert.description, "close_notify during handshake")))
             releaseHandshake()
             return
         }
         if alert.level == .fatal {
             let error = DTLSError(.alertReceived, alert: alert.description, "peer sent fatal \(alert.description)")
             state = .failed(error)
-            enqueue(.event(.failed(error)))
+            enqueue(.failed(error))
             releaseHandshake()
         }
         // Warnings other than close_notify (no_renegotiation, ...) change nothing.
@@ -323,10 +325,10 @@ public final class DTLSConnection {
     /// linger. Calling it early or repeatedly is harmless.
     public func handleTimeout(now: DTLSInstant) {
         guard isLive else { return }
-        if case .handshaking = state, let deadline = handshakeDeadline, now >= deadline {
+        if phase == .handshaking, let deadline = handshakeDeadline, now >= deadline {
             let error = DTLSError(.handshakeTimeout, alert: nil, "no handshake within \(config.handshakeTimeout)")
             state = .failed(error)
-            enqueue(.event(.failed(error)))
+            enqueue(.failed(error))
             releaseHandshake()
             return
         }
@@ -337,19 +339,7 @@ public final class DTLSConnection {
         if let linger = lingerUntil, now >= linger { releaseHandshake() }
     }
 
-    var nextDeadline: DTLSInstant? {
-        var next: DTLSInstant?
-        func consider(_ t: DTLSInstant?) {
-            guard let t else { return }
-            if next == nil || t < next! { next = t }
-        }
-        if case .handshaking = state { consider(handshakeDeadline) }
-        if isLive {
-            consider(retransmitAt)
-            consider(lingerUntil)
-        }
-        return next
-    }
+    var nextDeadline: DTLSInstant? { io.timers.next }
 
     // MARK: - Output
 
@@ -358,108 +348,41 @@ public final class DTLSConnection {
     /// reuse), so a caller that passes the same buffer each time causes no
     /// allocation. The last output of a drain is always `.timeout`.
     public func pollOutput(into buffer: inout [UInt8]) -> DTLSOutput {
-        while outputHead < outputs.count {
-            let index = outputHead
-            outputHead += 1
-            let item = outputs[index]
-            outputs[index] = .empty
-            switch item {
-            case .packet(var bytes):
-                swap(&buffer, &bytes)
-                recycle(bytes)
-                compactOutputs()
-                return .packet
-            case .data(var bytes):
-                swap(&buffer, &bytes)
-                recycle(bytes)
-                compactOutputs()
-                return .applicationData
-            case .event(let event):
-                compactOutputs()
-                return event
-            case .empty:
-                continue
-            }
-        }
-        compactOutputs()
-        return .timeout(nextDeadline)
+        io.poll(into: &buffer)
     }
 
-    private func compactOutputs() {
-        if outputHead >= outputs.count {
-            outputs.removeAll(keepingCapacity: true)
-            outputHead = 0
-        }
+    /// Set once the handshake's buffers are no longer needed; honoured the
+    /// next time the output queue is empty (never mid-datagram).
+    var releaseBuffersWhenIdle: Bool {
+        get { io.releaseBuffersWhenIdle }
+        set { io.releaseBuffersWhenIdle = newValue }
     }
 
-    func recycle(_ bytes: [UInt8]) {
-        if bufferPool.count < 8, bytes.capacity > 0 { bufferPool.append(bytes) }
-    }
-
-    func enqueue(_ item: Pending) { outputs.append(item) }
-
-    /// A buffer from the pool, emptied, with room for a datagram.
-    func takeBuffer() -> [UInt8] {
-        var buffer = bufferPool.popLast() ?? []
-        buffer.removeAll(keepingCapacity: true)
-        if buffer.capacity < config.mtu + 64 { buffer.reserveCapacity(max(config.mtu, 1500) + 64) }
-        return buffer
-    }
+    func enqueue(_ event: DTLSOutput) { io.enqueue(event) }
+    func enqueuePacket(_ bytes: [UInt8]) { io.enqueue(.packet, bytes) }
+    func takeBuffer() -> [UInt8] { io.takeBuffer() }
+    func recycle(_ bytes: [UInt8]) { io.recycle(bytes) }
 
     // MARK: - Application data
 
     /// Seals one application-data record. Fails unless connected. A payload
     /// larger than the MTU allows is refused rather than fragmented: DTLS
-    /// records never span datagrams.
+    /// records never span datagrams. Allocation-free once warmed up.
     public func send(_ data: [UInt8]) throws(DTLSError) {
-        try send(data[...])
+        try io.sealApplicationData(data[...])
     }
 
     public func send(_ data: ArraySlice<UInt8>) throws(DTLSError) {
-        let protection = try prepareSend(count: data.count)
-        var buffer = takeBuffer()
-        appendHeader(&buffer, type: .applicationData, epoch: 1, sequence: writeSequence[1])
-        buffer.append(contentsOf: Self.zeroes[0..<RecordProtection.explicitNonceLength])
-        buffer.append(contentsOf: data)
-        buffer.append(contentsOf: Self.zeroes[0..<AESGCM.tagLength])
-        try finishSend(&buffer, protection: protection, count: data.count)
+        try io.sealApplicationData(data)
     }
 
-    /// The same from a span (copied byte by byte: prefer the array forms
-    /// on hot paths).
+    /// The same from a span; copies it into an array first (prefer the
+    /// array forms on hot paths).
     public func send(_ data: Span<UInt8>) throws(DTLSError) {
-        let protection = try prepareSend(count: data.count)
-        var buffer = takeBuffer()
-        appendHeader(&buffer, type: .applicationData, epoch: 1, sequence: writeSequence[1])
-        buffer.append(contentsOf: Self.zeroes[0..<RecordProtection.explicitNonceLength])
-        for i in 0..<data.count { buffer.append(data[i]) }
-        buffer.append(contentsOf: Self.zeroes[0..<AESGCM.tagLength])
-        try finishSend(&buffer, protection: protection, count: data.count)
-    }
-
-    static let zeroes = [UInt8](repeating: 0, count: 32)
-
-    private func prepareSend(count: Int) throws(DTLSError) -> RecordProtection {
-        guard isConnected, let protection = writeProtection else {
-            throw DTLSError(.notConnected, alert: nil, "send before the handshake completed")
-        }
-        let maxPayload = min(16384, max(config.mtu, 1500) - RecordHeader.length - RecordProtection.overhead)
-        guard count <= maxPayload else {
-            throw DTLSError(.messageTooLarge, alert: nil, "\(count) bytes exceed one record (\(maxPayload))")
-        }
-        return protection
-    }
-
-    private func finishSend(_ buffer: inout [UInt8], protection: RecordProtection, count: Int) throws(DTLSError) {
-        let sequence = writeSequence[1]
-        do {
-            try protection.seal(&buffer, headerStart: 0, plaintextLength: count, type: .applicationData,
-                                version: .dtls12, epoch: 1, sequence: sequence)
-        } catch {
-            throw DTLSError.internalError("seal: \(error)")
-        }
-        writeSequence[1] = sequence + 1
-        enqueue(.packet(buffer))
+        var copy: [UInt8] = []
+        copy.reserveCapacity(data.count)
+        for i in 0..<data.count { copy.append(data[i]) }
+        try io.sealApplicationData(copy[...])
     }
 
     /// Ends the connection with a fatal alert, for checks made outside the
@@ -507,11 +430,12 @@ public final class DTLSConnection {
             sendAlert(Alert(level: .fatal, description: alert))
         }
         state = .failed(error)
-        enqueue(.event(.failed(error)))
+        enqueue(.failed(error))
         releaseHandshake()
     }
 
     func releaseHandshake() {
+        releaseBuffersWhenIdle = true
         handshake = nil
         lastFlight = nil
         retransmitAt = nil

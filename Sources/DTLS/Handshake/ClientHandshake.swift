@@ -288,7 +288,7 @@ extension DTLSConnection {
         } catch {
             throw DTLSError(.badCertificate, alert: .badCertificate, "unreadable certificate: \(error)")
         }
-        enqueue(.event(.peerCertificate(der)))
+        enqueue(.peerCertificate(der))
         guard config.peerVerification.accepts(der) else {
             throw DTLSError(.certificateRejected, alert: .badCertificate, "peer certificate does not match the expected fingerprint")
         }
@@ -335,12 +335,13 @@ extension DTLSConnection {
             lingerUntil = now + config.finalFlightLinger
         } else {
             lastFlight = nil
+            releaseBuffersWhenIdle = true
         }
-        enqueue(.event(.connected(info)))
+        enqueue(.connected(info))
         if let profile = hs.srtpProfile {
             do {
                 let bytes = try exportKeyingMaterial(label: "EXTRACTOR-dtls_srtp", length: profile.keyingMaterialLength)
-                enqueue(.event(.keyingMaterial(DTLSKeyingMaterial(profile: profile, bytes: bytes, isClient: role == .client))))
+                enqueue(.keyingMaterial(DTLSKeyingMaterial(profile: profile, bytes: bytes, isClient: role == .client)))
             } catch {
                 fail(error)
             }

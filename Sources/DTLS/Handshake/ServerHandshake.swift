@@ -13,7 +13,7 @@ extension DTLSConnection {
                 // case the first one carries a valid cookie.
                 return false
             }
-            var reader = ByteReader(receiveBuffer, range: fragment.body)
+            var reader = ByteReader(io.receiveBuffer, range: fragment.body)
             guard let prefix = try? ClientHelloPrefix(parsing: &reader) else { return true }
             if CookieMint.verify(secrets: [secret], address: [], prefix: prefix) {
                 hs.reassembler.advance(to: fragment.header.messageSequence)
@@ -32,7 +32,7 @@ extension DTLSConnection {
                     w.writeBytes(body.bytes)
                     b.append(contentsOf: w.bytes)
                 }
-                enqueue(.packet(buffer))
+                enqueuePacket(buffer)
             } catch {}
             return true
         }

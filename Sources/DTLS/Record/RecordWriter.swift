@@ -3,20 +3,6 @@ import DTLSCrypto
 /// Writing records and flights into datagrams: fragmentation to the MTU,
 /// packing several records per datagram, sealing, retransmission.
 extension DTLSConnection {
-    /// Appends a 13-byte header whose length is patched by `finishRecord`.
-    func appendHeader(_ buffer: inout [UInt8], type: ContentType, epoch: UInt16, sequence: UInt64) {
-        buffer.append(type.rawValue)
-        buffer.append(0xFE)
-        buffer.append(0xFD)
-        buffer.append(UInt8(truncatingIfNeeded: epoch >> 8))
-        buffer.append(UInt8(truncatingIfNeeded: epoch))
-        for shift in stride(from: 40, through: 0, by: -8) {
-            buffer.append(UInt8(truncatingIfNeeded: sequence >> UInt64(shift)))
-        }
-        buffer.append(0)
-        buffer.append(0)
-    }
-
     func protection(forEpoch epoch: UInt16) -> RecordProtection? {
         epoch == 0 ? nil : writeProtection
     }
@@ -30,7 +16,7 @@ extension DTLSConnection {
                       body: (inout [UInt8]) -> Void) throws(DTLSError) {
         let headerStart = buffer.count
         let sequence = writeSequence[Int(epoch)]
-        appendHeader(&buffer, type: type, epoch: epoch, sequence: sequence)
+        RecordIO.appendHeader(&buffer, type: type, epoch: epoch, sequence: sequence)
         if let protection = protection(forEpoch: epoch) {
             for _ in 0..<RecordProtection.explicitNonceLength { buffer.append(0) }
             let start = buffer.count
@@ -61,7 +47,7 @@ extension DTLSConnection {
                 b.append(alert.level.rawValue)
                 b.append(alert.description.rawValue)
             }
-            enqueue(.packet(buffer))
+            enqueuePacket(buffer)
         } catch {
             // Nothing more can be said to a peer we cannot seal for.
         }
@@ -101,7 +87,7 @@ extension DTLSConnection {
         var current = takeBuffer()
         func flush() {
             if !current.isEmpty {
-                enqueue(.packet(current))
+                enqueuePacket(current)
                 current = takeBuffer()
             }
         }
