@@ -21,41 +21,50 @@ public final class AESGCM {
         return cipher
     }
 
-    private let encryptContext: OpaquePointer
-    private let decryptContext: OpaquePointer
+    /// Which operations a key is used for. A DTLS or SRTP direction only
+    /// ever seals or only ever opens, and each libcrypto context costs about
+    /// a kilobyte per connection, so a context is made only for what is used.
+    public enum Usage: Sendable { case seal, open, both }
 
-    public init(key: Span<UInt8>) throws(CryptoError) {
+    private let encryptContext: OpaquePointer?
+    private let decryptContext: OpaquePointer?
+
+    public convenience init(key: Span<UInt8>) throws(CryptoError) {
+        try self.init(key: key, usage: .both)
+    }
+
+    public init(key: Span<UInt8>, usage: Usage) throws(CryptoError) {
         let cipher: OpaquePointer
         switch key.count {
         case 16: cipher = Self.aes128
         case 32: cipher = Self.aes256
         default: throw .invalidKeyLength
         }
-        guard let enc = EVP_CIPHER_CTX_new() else { throw libraryError("EVP_CIPHER_CTX_new") }
-        guard let dec = EVP_CIPHER_CTX_new() else {
-            EVP_CIPHER_CTX_free(enc)
-            throw libraryError("EVP_CIPHER_CTX_new")
-        }
+        let enc = usage == .open ? nil : EVP_CIPHER_CTX_new()
+        let dec = usage == .seal ? nil : EVP_CIPHER_CTX_new()
         encryptContext = enc
         decryptContext = dec
+        guard (usage == .open || enc != nil), (usage == .seal || dec != nil) else {
+            throw libraryError("EVP_CIPHER_CTX_new")
+        }
         ERR_clear_error()
         let ok = key.withBytes { pointer, _ in
-            EVP_EncryptInit_ex2(enc, cipher, pointer, nil, nil) == 1
-                && EVP_DecryptInit_ex2(dec, cipher, pointer, nil, nil) == 1
+            (enc.map { EVP_EncryptInit_ex2($0, cipher, pointer, nil, nil) == 1 } ?? true)
+                && (dec.map { EVP_DecryptInit_ex2($0, cipher, pointer, nil, nil) == 1 } ?? true)
         }
-        // deinit frees both contexts if this throws.
+        // deinit frees the contexts if this throws.
         guard ok else { throw libraryError("AES-GCM key setup") }
     }
 
     deinit {
-        EVP_CIPHER_CTX_free(encryptContext)
-        EVP_CIPHER_CTX_free(decryptContext)
+        if let encryptContext { EVP_CIPHER_CTX_free(encryptContext) }
+        if let decryptContext { EVP_CIPHER_CTX_free(decryptContext) }
     }
 
     /// Encrypts buffer[plaintext] in place; writes the 16-byte tag at buffer[plaintext.upperBound ..< plaintext.upperBound+16] (caller guarantees the room). nonce is 12 bytes.
     public func seal(_ buffer: inout [UInt8], plaintext: Range<Int>, nonce: Span<UInt8>, aad: Span<UInt8>) throws(CryptoError) {
         try Self.check(buffer.count, plaintext, nonce)
-        let ctx = encryptContext
+        guard let ctx = encryptContext else { throw .malformedInput("this AES-GCM key was made for opening only") }
         let ok = buffer.withUnsafeMutableBufferPointer { storage in
             nonce.withBytes { noncePointer, _ in
                 aad.withBytes { aadPointer, aadCount in
@@ -81,7 +90,7 @@ public final class AESGCM {
     /// Decrypts buffer[ciphertext] in place after checking the 16-byte tag stored at buffer[ciphertext.upperBound ..< +16]. On tag mismatch throws .authenticationFailed (buffer content then unspecified).
     public func open(_ buffer: inout [UInt8], ciphertext: Range<Int>, nonce: Span<UInt8>, aad: Span<UInt8>) throws(CryptoError) {
         try Self.check(buffer.count, ciphertext, nonce)
-        let ctx = decryptContext
+        guard let ctx = decryptContext else { throw .malformedInput("this AES-GCM key was made for sealing only") }
         // 0: ok, 1: libcrypto failure, 2: tag mismatch.
         let status = buffer.withUnsafeMutableBufferPointer { storage -> Int in
             nonce.withBytes { noncePointer, _ in

@@ -307,10 +307,11 @@ extension DTLSConnection {
                                                                    sessionHash: sessionHash, hash: hash)
             let keys = try KeySchedule.trafficKeys(masterSecret: hs.masterSecret, clientRandom: hs.clientRandom,
                                                    serverRandom: hs.serverRandom, keyLength: suite.keyLength, hash: hash)
-            let client = try RecordProtection(key: keys.clientKey, salt: keys.clientSalt)
-            let server = try RecordProtection(key: keys.serverKey, salt: keys.serverSalt)
-            hs.pendingWrite = isClient ? client : server
-            hs.pendingRead = isClient ? server : client
+            // Each side only seals with its own key and opens with the peer's.
+            hs.pendingWrite = isClient ? try RecordProtection(key: keys.clientKey, salt: keys.clientSalt, usage: .seal)
+                                       : try RecordProtection(key: keys.serverKey, salt: keys.serverSalt, usage: .seal)
+            hs.pendingRead = isClient ? try RecordProtection(key: keys.serverKey, salt: keys.serverSalt, usage: .open)
+                                      : try RecordProtection(key: keys.clientKey, salt: keys.clientSalt, usage: .open)
         }
     }
 

@@ -16,8 +16,8 @@ final class RecordProtection {
     private let aead: AESGCM
     private let salt: InlineArray<4, UInt8>
 
-    init(key: [UInt8], salt saltBytes: [UInt8]) throws(CryptoError) {
-        aead = try AESGCM(key: key.span)
+    init(key: [UInt8], salt saltBytes: [UInt8], usage: AESGCM.Usage) throws(CryptoError) {
+        aead = try AESGCM(key: key.span, usage: usage)
         var s = InlineArray<4, UInt8>(repeating: 0)
         for i in 0..<4 { s[i] = saltBytes[i] }
         salt = s
