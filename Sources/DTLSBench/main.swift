@@ -19,6 +19,13 @@ while let a = args.popFirst() {
     case "--seconds": seconds = Double(args.popFirst() ?? "1") ?? 1
     case "--markdown": markdownPath = args.popFirst()
     case "--only": only = args.popFirst()
+    case "--profile-handshakes":
+        let n = Int(args.popFirst() ?? "200") ?? 200
+        let c = BenchIdentity.make(try! PrivateKey.generateECDSA(.p256))
+        let s = BenchIdentity.make(try! PrivateKey.generateECDSA(.p256))
+        let body = HandshakeBench.ours(HandshakeBench.cases[0], client: c, server: s)
+        for _ in 0..<n { body() }
+        exit(0)
     case "--profile-records":
         // Fixed work for callgrind: N records through our engine, nothing else.
         let n = Int(args.popFirst() ?? "20000") ?? 20000

@@ -24,7 +24,7 @@ public enum ECGroup: Sendable, Hashable {
 
 /// Domain-parameter EVP_PKEYs, built once. EVP_PKEYs are reference counted and
 /// safe to share read-only between threads, so one per curve serves every handshake.
-private enum ECDomain {
+enum ECDomain {
     nonisolated(unsafe) static let p256Name = immortalCString("P-256")
     nonisolated(unsafe) static let p384Name = immortalCString("P-384")
     nonisolated(unsafe) static let p256: OpaquePointer = make(p256Name)

@@ -61,6 +61,8 @@ enum ParamName {
     nonisolated(unsafe) static let ffcP = immortalCString(OSSL_PKEY_PARAM_FFC_P)
     nonisolated(unsafe) static let ffcG = immortalCString(OSSL_PKEY_PARAM_FFC_G)
     nonisolated(unsafe) static let dhPrivateLength = immortalCString(OSSL_PKEY_PARAM_DH_PRIV_LEN)
+    nonisolated(unsafe) static let rsaN = immortalCString(OSSL_PKEY_PARAM_RSA_N)
+    nonisolated(unsafe) static let rsaE = immortalCString(OSSL_PKEY_PARAM_RSA_E)
 }
 
 /// Turns the thread's ERR queue into `.library`, leaving the queue empty so the

@@ -284,7 +284,7 @@ extension DTLSConnection {
     func acceptPeerCertificate(_ der: [UInt8], hs: HandshakeContext) throws(DTLSError) -> PublicKey {
         let key: PublicKey
         do {
-            key = try Certificate(derEncoded: der).publicKey()
+            key = try PublicKey.fromCertificate(derEncoded: der)
         } catch {
             throw DTLSError(.badCertificate, alert: .badCertificate, "unreadable certificate: \(error)")
         }
