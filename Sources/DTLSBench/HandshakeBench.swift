@@ -68,8 +68,8 @@ enum HandshakeBench {
             _ = try! b.sharedSecret(peerPublicKey: pa.span)
             let s1 = try! server.key.sign(message.span, hash: .sha256)
             let s2 = try! client.key.sign(message.span, hash: .sha256)
-            let serverKey = try! Certificate(derEncoded: serverDER).publicKey()
-            let clientKey = try! Certificate(derEncoded: clientDER).publicKey()
+            let serverKey = try! PublicKey.fromCertificate(derEncoded: serverDER)
+            let clientKey = try! PublicKey.fromCertificate(derEncoded: clientDER)
             _ = serverKey.verify(signature: s1.span, message: message.span, hash: .sha256)
             _ = clientKey.verify(signature: s2.span, message: message.span, hash: .sha256)
         }
