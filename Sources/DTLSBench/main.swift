@@ -79,6 +79,23 @@ if want("records") {
     }
 }
 
+if want("srtp") {
+    for profile in [SRTPProtectionProfile.aeadAes128Gcm, .aes128CmHmacSha1_80] {
+        log("srtp \(profile)...")
+        let pair = SRTPBench.endpoints(profile: profile, client: client, server: server)
+        let ours = Figure(name: "SRTP protect+unprotect 1200 B \(profile.rfcName): endpoint", unit: "pkt/s",
+                          samples: Measure.rate(reps: reps, seconds: seconds, SRTPBench.ours(pair)))
+        let raw = Figure(name: "SRTP protect+unprotect 1200 B \(profile.rfcName): raw libsrtp2 (limit)", unit: "pkt/s",
+                         samples: Measure.rate(reps: reps, seconds: seconds, SRTPBench.raw(profile: profile)))
+        report.add(ours, baseline: nil, limit: raw)
+        let allocs = Measure.allocations(iterations: 10_000, SRTPBench.ours(SRTPBench.endpoints(profile: profile, client: client, server: server)))
+        let rawAllocs = Measure.allocations(iterations: 10_000, SRTPBench.raw(profile: profile))
+        report.add(Figure(name: "heap allocations per SRTP packet (\(profile.rfcName)): endpoint", unit: "allocs", samples: [allocs]),
+                   baseline: nil,
+                   limit: Figure(name: "heap allocations per SRTP packet (\(profile.rfcName)): raw libsrtp2", unit: "allocs", samples: [rawAllocs]))
+    }
+}
+
 if want("allocations") {
     let pair = RecordBench.connectedPair(client: client, server: server, suite: .ecdheEcdsaWithAes128GcmSha256)
     let perRecord = Measure.allocations(iterations: 10_000, RecordBench.ours(pair))
