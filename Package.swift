@@ -15,6 +15,10 @@ let package = Package(
         .library(name: "DTLSEndpoint", targets: ["DTLSEndpoint"]),
         .executable(name: "dtls-srtp", targets: ["dtls-srtp"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
     targets: [
         // MARK: C libraries (system)
         .systemLibrary(
@@ -36,8 +40,20 @@ let package = Package(
         .target(name: "DTLS", dependencies: ["DTLSCrypto"], swiftSettings: safe),
         .target(name: "DTLSEndpoint", dependencies: ["DTLS", "SRTP"], swiftSettings: safe),
 
+        // MARK: Networking (SwiftNIO UDP driver for the Sans-IO engine)
+        .target(name: "DTLSNIO", dependencies: [
+            "DTLS", "DTLSCrypto", "SRTP", "DTLSEndpoint",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+
         // MARK: Command
-        .executableTarget(name: "dtls-srtp", dependencies: ["DTLS", "SRTP", "DTLSEndpoint"]),
+        .executableTarget(name: "dtls-srtp", dependencies: [
+            "DTLS", "DTLSCrypto", "SRTP", "DTLSEndpoint", "DTLSNIO",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
 
         // MARK: Tests
         .target(name: "DTLSTestSupport", dependencies: ["DTLS", "DTLSCrypto"], path: "Tests/DTLSTestSupport"),
