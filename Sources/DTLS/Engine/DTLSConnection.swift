@@ -242,10 +242,12 @@ public final class DTLSConnection {
         var resend = false
         for fragment in fragments {
             let type = fragment.header.type
-            if fragment.header.messageSequence < peerNextSequence {
-                if role == .server { resend = true }
-            } else if type == .clientHello || type == .helloRequest {
+            // Checked first: a renegotiating handshake starts again at
+            // message_seq 0 (RFC 6347 4.2.2), so its sequence looks old.
+            if type == .clientHello || type == .helloRequest {
                 refuse = true
+            } else if fragment.header.messageSequence < peerNextSequence, role == .server {
+                resend = true
             }
         }
         if resend, lastFlight != nil { retransmitFlight(now: now) }
