@@ -17,7 +17,7 @@ struct PeerOutcome: Sendable {
     var handshakeTime: Duration?
 
     init(_ peer: DTLSPeer, error: DTLSError?) {
-        address = "\(peer.address)"
+        address = display(peer.address)
         stats = peer.stats
         self.error = error
         established = peer.isEstablished
@@ -57,7 +57,7 @@ final class ServerDelegate: DTLSPeerDelegate {
 
     func peer(_ peer: DTLSPeer, receivedApplicationData data: [UInt8]) {
         if behaviour.echo {
-            do { try peer.send(Array("Echo: ".utf8) + data) } catch { eprint("warning: echo to \(peer.address) failed: \(error)") }
+            do { try peer.send(Array("Echo: ".utf8) + data) } catch { eprint("warning: echo to \(display(peer.address)) failed: \(error)") }
         } else if behaviour.printAppData {
             FileHandle.standardOutput.write(Data(data))
         }
@@ -75,7 +75,7 @@ final class ServerDelegate: DTLSPeerDelegate {
 
     func peerClosed(_ peer: DTLSPeer, error: DTLSError?) {
         if let error {
-            if behaviour.printContract { eprint("error: peer \(peer.address): \(peer.isEstablished ? "connection ended: \(error)" : describe(error))") }
+            if behaviour.printContract { eprint("error: peer \(display(peer.address)): \(peer.isEstablished ? "connection ended: \(error)" : describe(error))") }
         }
         if behaviour.printContract, peer.isEstablished || error == nil {
             eprint("peer-stats: \(peer.stats.line)")

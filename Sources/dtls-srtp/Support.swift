@@ -215,3 +215,9 @@ enum MediaPackets {
         rtcp.count >= 24 ? rtcp[20..<24].reduce(0) { $0 << 8 | UInt32($1) } : nil
     }
 }
+
+/// `127.0.0.1:4433` / `[::1]:4433` rather than NIO's `[IPv4]host/ip:port`.
+func display(_ address: SocketAddress) -> String {
+    guard let ip = address.ipAddress, let port = address.port else { return "\(address)" }
+    return address.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+}
