@@ -61,6 +61,11 @@ let package = Package(
         .testTarget(name: "DTLSTests", dependencies: ["DTLS", "DTLSCrypto", "DTLSTestSupport"]),
         .testTarget(name: "SRTPTests", dependencies: ["SRTP"]),
         .testTarget(name: "EndpointTests", dependencies: ["DTLSEndpoint", "DTLS", "SRTP", "DTLSTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: [
+            "DTLSNIO", "DTLS", "DTLSCrypto", "SRTP",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "InteropTests", dependencies: ["DTLS", "DTLSCrypto", "OpenSSLReference", "SRTP", "DTLSTestSupport"]),
     ]
 )
