@@ -47,6 +47,11 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
 
+        // MARK: Benchmarks (the allocation counter replaces malloc in this executable only)
+        .target(name: "CMallocCounter"),
+        .executableTarget(name: "dtls-srtp-bench", dependencies: ["DTLS", "DTLSCrypto", "OpenSSLReference", "SRTP", "CMallocCounter"],
+                          path: "Sources/DTLSBench"),
+
         // MARK: Command
         .executableTarget(name: "dtls-srtp", dependencies: [
             "DTLS", "DTLSCrypto", "SRTP", "DTLSEndpoint", "DTLSNIO",
@@ -55,17 +60,22 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
 
+        // MARK: Conformance vectors (Vectors/)
+        .target(name: "Conformance", dependencies: ["DTLS", "DTLSCrypto", "SRTP", "DTLSEndpoint"], swiftSettings: safe),
+        .executableTarget(name: "dtls-srtp-vectors", dependencies: ["Conformance"]),
+
         // MARK: Tests
         .target(name: "DTLSTestSupport", dependencies: ["DTLS", "DTLSCrypto"], path: "Tests/DTLSTestSupport"),
         .testTarget(name: "DTLSCryptoTests", dependencies: ["DTLSCrypto"]),
         .testTarget(name: "DTLSTests", dependencies: ["DTLS", "DTLSCrypto", "DTLSTestSupport"]),
         .testTarget(name: "SRTPTests", dependencies: ["SRTP"]),
-        .testTarget(name: "EndpointTests", dependencies: ["DTLSEndpoint", "DTLS", "SRTP", "DTLSTestSupport"]),
         .testTarget(name: "CLITests", dependencies: [
             "DTLSNIO", "DTLS", "DTLSCrypto", "SRTP",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+        .testTarget(name: "EndpointTests", dependencies: ["DTLSEndpoint", "DTLS", "DTLSCrypto", "SRTP", "DTLSTestSupport", "OpenSSLReference"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Conformance"]),
         .testTarget(name: "InteropTests", dependencies: ["DTLS", "DTLSCrypto", "OpenSSLReference", "SRTP", "DTLSTestSupport"]),
     ]
 )

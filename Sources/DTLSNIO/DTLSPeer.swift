@@ -53,7 +53,7 @@ public final class DTLSPeer {
     public let connection: DTLSConnection
     public internal(set) var info: DTLSConnectionInfo?
     /// The `EXTRACTOR-dtls_srtp` output (nil until connected, or without SRTP).
-    public internal(set) var keyingMaterial: DTLS.SRTPKeyingMaterial?
+    public internal(set) var keyingMaterial: DTLSKeyingMaterial?
     public internal(set) var srtp: SRTPTransport?
     public internal(set) var stats = PeerStats()
     public internal(set) var isEstablished = false

@@ -116,7 +116,7 @@ public final class OpenSSLDTLSPeer {
     public private(set) var helloVerifyRequestCount = 0
     public private(set) var isConnected = false
 
-    private let ctx: OpaquePointer  // SSL_CTX*
+    private let context: OpenSSLContext
     private let ssl: OpaquePointer  // SSL*
     private let pipe: DatagramPipe
     private var appData: [[UInt8]] = []
@@ -124,56 +124,31 @@ public final class OpenSSLDTLSPeer {
     private var readBuffer = [UInt8](repeating: 0, count: 18 * 1024)
     fileprivate let initialTimeoutMicros: UInt32
 
-    public init(_ configuration: Configuration) throws(OpenSSLPeerError) {
-        precondition(openSSLInitialized, "OPENSSL_init_ssl failed")
+    /// A peer with its own SSL_CTX.
+    public convenience init(_ configuration: Configuration) throws(OpenSSLPeerError) {
+        try self.init(context: OpenSSLContext(configuration))
+    }
+
+    /// A peer sharing a configured SSL_CTX, as a server shares one across
+    /// connections: the benchmark baseline creates only an SSL per handshake.
+    public init(context: OpenSSLContext) throws(OpenSSLPeerError) {
+        let configuration = context.configuration
         ERR_clear_error()
         self.configuration = configuration
+        self.context = context
         let server = configuration.role == .server
-
-        // Identity.
-        let identity: CertificateAndKey
-        switch (configuration.certificatePEM, configuration.privateKeyPEM) {
-        case (nil, nil):
-            identity = try CertificateAndKey.generateSelfSigned(commonName: server ? "osslref-server" : "osslref-client")
-        case let (cert?, key?):
-            identity = try CertificateAndKey.load(certificatePEM: cert, privateKeyPEM: key)
-        default:
-            throw .configuration("certificatePEM and privateKeyPEM must both be set or both be nil")
-        }
-        certificateDER = identity.der
-
-        guard configuration.mtu >= 256, configuration.mtu <= 65_535 else {
-            throw .configuration("mtu \(configuration.mtu) outside 256...65535")
-        }
-        if let t = configuration.initialRetransmitTimeout {
-            let us = t.components.seconds * 1_000_000 + t.components.attoseconds / 1_000_000_000_000
-            guard us > 0, us <= 60_000_000 else { throw .configuration("initialRetransmitTimeout must be in (0, 60 s]") }
-            initialTimeoutMicros = UInt32(us)
-        } else {
-            initialTimeoutMicros = 0
-        }
-
-        guard let ctx = SSL_CTX_new(server ? DTLS_server_method() : DTLS_client_method()) else {
-            throw .configuration("SSL_CTX_new failed: \(drainErrorQueue())")
-        }
-        do {
-            try Self.configure(ctx, configuration, identity)
-        } catch {
-            SSL_CTX_free(ctx)
-            throw error
-        }
+        certificateDER = context.certificateDER
+        initialTimeoutMicros = context.initialTimeoutMicros
+        let ctx = context.ctx
         guard let ssl = SSL_new(ctx) else {
-            SSL_CTX_free(ctx)
             throw .configuration("SSL_new failed: \(drainErrorQueue())")
         }
         let pipe = DatagramPipe(mtu: configuration.mtu, mtuOverhead: configuration.reserveAEADOverheadInMTU ? aeadReserve : 0)
         guard let bio = makeDatagramBIO(pipe) else {
             SSL_free(ssl)
-            SSL_CTX_free(ctx)
             throw .configuration("BIO_new failed: \(drainErrorQueue())")
         }
         SSL_set_bio(ssl, bio, bio)  // one BIO for both directions; SSL owns it
-        self.ctx = ctx
         self.ssl = ssl
         self.pipe = pipe
         // From here on deinit frees ctx/ssl.
@@ -195,10 +170,9 @@ public final class OpenSSLDTLSPeer {
     deinit {
         SSL_set_ex_data(ssl, 0, nil)
         SSL_free(ssl)  // frees the BIO, which releases the pipe
-        SSL_CTX_free(ctx)
     }
 
-    private static func configure(_ ctx: OpaquePointer, _ c: Configuration, _ identity: CertificateAndKey) throws(OpenSSLPeerError) {
+    static func configure(_ ctx: OpaquePointer, _ c: Configuration, _ identity: CertificateAndKey) throws(OpenSSLPeerError) {
         let server = c.role == .server
         guard CLibSSL_SSL_CTX_set_min_proto_version(ctx, DTLS1_2_VERSION) == 1,
               CLibSSL_SSL_CTX_set_max_proto_version(ctx, DTLS1_2_VERSION) == 1 else {
@@ -559,4 +533,53 @@ private func hex(_ bytes: [UInt8]) -> String {
     s.reserveCapacity(bytes.count * 2)
     for b in bytes { s.append(digits[Int(b >> 4)]); s.append(digits[Int(b & 0xf)]) }
     return String(decoding: s, as: UTF8.self)
+}
+
+
+/// One configured SSL_CTX (identity, suites, SRTP, verification), shared by
+/// the peers made from it.
+public final class OpenSSLContext: @unchecked Sendable {
+    let ctx: OpaquePointer
+    public let configuration: OpenSSLDTLSPeer.Configuration
+    public let certificateDER: [UInt8]
+    let initialTimeoutMicros: UInt32
+
+    public init(_ configuration: OpenSSLDTLSPeer.Configuration) throws(OpenSSLPeerError) {
+        precondition(openSSLInitialized, "OPENSSL_init_ssl failed")
+        ERR_clear_error()
+        self.configuration = configuration
+        let server = configuration.role == .server
+        let identity: CertificateAndKey
+        switch (configuration.certificatePEM, configuration.privateKeyPEM) {
+        case (nil, nil):
+            identity = try CertificateAndKey.generateSelfSigned(commonName: server ? "osslref-server" : "osslref-client")
+        case let (cert?, key?):
+            identity = try CertificateAndKey.load(certificatePEM: cert, privateKeyPEM: key)
+        default:
+            throw .configuration("certificatePEM and privateKeyPEM must both be set or both be nil")
+        }
+        certificateDER = identity.der
+        guard configuration.mtu >= 256, configuration.mtu <= 65_535 else {
+            throw .configuration("mtu \(configuration.mtu) outside 256...65535")
+        }
+        if let t = configuration.initialRetransmitTimeout {
+            let us = t.components.seconds * 1_000_000 + t.components.attoseconds / 1_000_000_000_000
+            guard us > 0, us <= 60_000_000 else { throw .configuration("initialRetransmitTimeout must be in (0, 60 s]") }
+            initialTimeoutMicros = UInt32(us)
+        } else {
+            initialTimeoutMicros = 0
+        }
+        guard let ctx = SSL_CTX_new(server ? DTLS_server_method() : DTLS_client_method()) else {
+            throw .configuration("SSL_CTX_new failed: \(drainErrorQueue())")
+        }
+        do {
+            try OpenSSLDTLSPeer.configure(ctx, configuration, identity)
+        } catch {
+            SSL_CTX_free(ctx)
+            throw error
+        }
+        self.ctx = ctx
+    }
+
+    deinit { SSL_CTX_free(ctx) }
 }

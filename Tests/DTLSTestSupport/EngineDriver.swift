@@ -6,7 +6,7 @@ public final class EngineDriver {
     public let name: String
     public private(set) var outgoing: [[UInt8]] = []
     public private(set) var connectedInfo: DTLSConnectionInfo?
-    public private(set) var keyingMaterial: SRTPKeyingMaterial?
+    public private(set) var keyingMaterial: DTLSKeyingMaterial?
     public private(set) var peerCertificate: [UInt8]?
     public private(set) var received: [[UInt8]] = []
     public private(set) var failure: DTLSError?

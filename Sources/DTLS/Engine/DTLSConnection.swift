@@ -115,6 +115,11 @@ public final class DTLSConnection {
     /// unauthenticated records are dropped silently (RFC 6347 4.1.2.7);
     /// fatal protocol errors surface as `.failed` from `pollOutput`.
     public func handlePacket(_ packet: [UInt8], now: DTLSInstant) {
+        handlePacket(packet[...], now: now)
+    }
+
+    /// The same for a datagram inside a larger receive buffer (no copy first).
+    public func handlePacket(_ packet: ArraySlice<UInt8>, now: DTLSInstant) {
         guard isLive else { return }
         receiveBuffer.removeAll(keepingCapacity: true)
         receiveBuffer.append(contentsOf: packet)
@@ -406,32 +411,61 @@ public final class DTLSConnection {
     /// Seals one application-data record. Fails unless connected. A payload
     /// larger than the MTU allows is refused rather than fragmented: DTLS
     /// records never span datagrams.
+    public func send(_ data: [UInt8]) throws(DTLSError) {
+        try send(data[...])
+    }
+
+    public func send(_ data: ArraySlice<UInt8>) throws(DTLSError) {
+        let protection = try prepareSend(count: data.count)
+        var buffer = takeBuffer()
+        appendHeader(&buffer, type: .applicationData, epoch: 1, sequence: writeSequence[1])
+        buffer.append(contentsOf: Self.zeroes[0..<RecordProtection.explicitNonceLength])
+        buffer.append(contentsOf: data)
+        buffer.append(contentsOf: Self.zeroes[0..<AESGCM.tagLength])
+        try finishSend(&buffer, protection: protection, count: data.count)
+    }
+
+    /// The same from a span (copied byte by byte: prefer the array forms
+    /// on hot paths).
     public func send(_ data: Span<UInt8>) throws(DTLSError) {
+        let protection = try prepareSend(count: data.count)
+        var buffer = takeBuffer()
+        appendHeader(&buffer, type: .applicationData, epoch: 1, sequence: writeSequence[1])
+        buffer.append(contentsOf: Self.zeroes[0..<RecordProtection.explicitNonceLength])
+        for i in 0..<data.count { buffer.append(data[i]) }
+        buffer.append(contentsOf: Self.zeroes[0..<AESGCM.tagLength])
+        try finishSend(&buffer, protection: protection, count: data.count)
+    }
+
+    static let zeroes = [UInt8](repeating: 0, count: 32)
+
+    private func prepareSend(count: Int) throws(DTLSError) -> RecordProtection {
         guard isConnected, let protection = writeProtection else {
             throw DTLSError(.notConnected, alert: nil, "send before the handshake completed")
         }
         let maxPayload = min(16384, max(config.mtu, 1500) - RecordHeader.length - RecordProtection.overhead)
-        guard data.count <= maxPayload else {
-            throw DTLSError(.messageTooLarge, alert: nil, "\(data.count) bytes exceed one record (\(maxPayload))")
+        guard count <= maxPayload else {
+            throw DTLSError(.messageTooLarge, alert: nil, "\(count) bytes exceed one record (\(maxPayload))")
         }
-        var buffer = takeBuffer()
-        let headerStart = 0
-        appendHeader(&buffer, type: .applicationData, epoch: 1, sequence: writeSequence[1])
-        for _ in 0..<RecordProtection.explicitNonceLength { buffer.append(0) }
-        for i in 0..<data.count { buffer.append(data[i]) }
-        for _ in 0..<AESGCM.tagLength { buffer.append(0) }
+        return protection
+    }
+
+    private func finishSend(_ buffer: inout [UInt8], protection: RecordProtection, count: Int) throws(DTLSError) {
+        let sequence = writeSequence[1]
         do {
-            try protection.seal(&buffer, headerStart: headerStart, plaintextLength: data.count, type: .applicationData,
-                                version: .dtls12, epoch: 1, sequence: writeSequence[1])
+            try protection.seal(&buffer, headerStart: 0, plaintextLength: count, type: .applicationData,
+                                version: .dtls12, epoch: 1, sequence: sequence)
         } catch {
             throw DTLSError.internalError("seal: \(error)")
         }
-        writeSequence[1] += 1
+        writeSequence[1] = sequence + 1
         enqueue(.packet(buffer))
     }
 
-    public func send(_ data: [UInt8]) throws(DTLSError) {
-        try send(data.span)
+    /// Ends the connection with a fatal alert, for checks made outside the
+    /// engine (an endpoint's own fingerprint policy, an application rule).
+    public func abort(alert: AlertDescription, reason: String) {
+        fail(DTLSError(alert == .badCertificate ? .certificateRejected : .internalError, alert: alert, reason))
     }
 
     /// Sends close_notify and closes. Idempotent.

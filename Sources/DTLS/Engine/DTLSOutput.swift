@@ -16,7 +16,8 @@ public struct DTLSConnectionInfo: Sendable, Hashable {
 }
 
 /// The `EXTRACTOR-dtls_srtp` export (RFC 5764 4.2), sized for the profile.
-public struct SRTPKeyingMaterial: Sendable, Hashable {
+/// The SRTP module splits it into keys (`SRTP.SRTPKeyingMaterial`).
+public struct DTLSKeyingMaterial: Sendable, Hashable {
     public var profile: SRTPProtectionProfile
     /// client_write_key | server_write_key | client_write_salt | server_write_salt
     public var bytes: [UInt8]
@@ -38,7 +39,7 @@ public enum DTLSOutput: Sendable {
     /// The handshake completed.
     case connected(DTLSConnectionInfo)
     /// SRTP keys, emitted right after `connected` when a profile was agreed.
-    case keyingMaterial(SRTPKeyingMaterial)
+    case keyingMaterial(DTLSKeyingMaterial)
     /// The peer sent close_notify; our close_notify has been queued.
     case peerClosed
     /// The connection failed; any alert to the peer has already been queued.

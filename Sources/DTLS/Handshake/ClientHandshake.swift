@@ -340,7 +340,7 @@ extension DTLSConnection {
         if let profile = hs.srtpProfile {
             do {
                 let bytes = try exportKeyingMaterial(label: "EXTRACTOR-dtls_srtp", length: profile.keyingMaterialLength)
-                enqueue(.event(.keyingMaterial(SRTPKeyingMaterial(profile: profile, bytes: bytes, isClient: role == .client))))
+                enqueue(.event(.keyingMaterial(DTLSKeyingMaterial(profile: profile, bytes: bytes, isClient: role == .client))))
             } catch {
                 fail(error)
             }

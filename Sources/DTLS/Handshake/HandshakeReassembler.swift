@@ -5,14 +5,14 @@
 /// Everything a peer can make it hold is bounded: only a small window of
 /// future message sequence numbers is accepted, each message is capped in
 /// size, and the total buffered bytes are capped.
-struct HandshakeReassembler {
-    struct Message {
-        var type: HandshakeType
-        var sequence: UInt16
-        var body: [UInt8]
+public struct HandshakeReassembler {
+    public struct Message: Sendable {
+        public var type: HandshakeType
+        public var sequence: UInt16
+        public var body: [UInt8]
     }
 
-    enum Outcome: Equatable {
+    public enum Outcome: Equatable, Sendable {
         /// The fragment was stored (or was a harmless duplicate).
         case accepted
         /// The fragment belongs to a message already delivered: the peer is
@@ -23,8 +23,8 @@ struct HandshakeReassembler {
     }
 
     private struct Partial {
-        var type: HandshakeType
-        var body: [UInt8]
+        public var type: HandshakeType
+        public var body: [UInt8]
         /// Received byte ranges, sorted and merged.
         var received: [Range<Int>]
 
@@ -50,19 +50,19 @@ struct HandshakeReassembler {
     /// buffered; a whole flight has at most 5 messages.
     static let window: UInt16 = 8
 
-    private(set) var nextSequence: UInt16
+    public private(set) var nextSequence: UInt16
     private var partials: [UInt16: Partial] = [:]
     private var bufferedBytes = 0
     let maxMessageSize: Int
     let maxBufferedBytes: Int
 
-    init(nextSequence: UInt16 = 0, maxMessageSize: Int, maxBufferedBytes: Int) {
+    public init(nextSequence: UInt16 = 0, maxMessageSize: Int, maxBufferedBytes: Int) {
         self.nextSequence = nextSequence
         self.maxMessageSize = maxMessageSize
         self.maxBufferedBytes = maxBufferedBytes
     }
 
-    mutating func add(_ header: HandshakeHeader, bytes: [UInt8], body: Range<Int>) -> Outcome {
+    public mutating func add(_ header: HandshakeHeader, bytes: [UInt8], body: Range<Int>) -> Outcome {
         let seq = header.messageSequence
         if seq < nextSequence { return .old }
         guard seq - nextSequence < Self.window else { return .dropped }
@@ -89,7 +89,7 @@ struct HandshakeReassembler {
     }
 
     /// The next message in order, if all its bytes have arrived.
-    mutating func next() -> Message? {
+    public mutating func next() -> Message? {
         guard let partial = partials[nextSequence], partial.isComplete else { return nil }
         partials[nextSequence] = nil
         bufferedBytes -= partial.body.count

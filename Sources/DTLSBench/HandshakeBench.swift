@@ -1,0 +1,77 @@
+import DTLS
+import DTLSCrypto
+import OpenSSLReference
+
+/// Full handshakes per second, mutual authentication and the cookie
+/// exchange, client and server in one process over memory.
+enum HandshakeBench {
+    struct Case {
+        var name: String
+        var suite: CipherSuite
+        var group: NamedGroup
+        var serverRSA: Bool
+    }
+
+    static let cases: [Case] = [
+        Case(name: "ECDHE-ECDSA P-256 AES-128-GCM", suite: .ecdheEcdsaWithAes128GcmSha256, group: .secp256r1, serverRSA: false),
+        Case(name: "ECDHE-ECDSA X25519 AES-128-GCM", suite: .ecdheEcdsaWithAes128GcmSha256, group: .x25519, serverRSA: false),
+        Case(name: "ECDHE-RSA P-256 AES-128-GCM", suite: .ecdheRsaWithAes128GcmSha256, group: .secp256r1, serverRSA: true),
+        Case(name: "DHE-RSA ffdhe2048 AES-128-GCM", suite: .dheRsaWithAes128GcmSha256, group: .ffdhe2048, serverRSA: true),
+    ]
+
+    static func ours(_ c: Case, client: BenchIdentity, server: BenchIdentity) -> () -> Void {
+        var cc = DTLSConfiguration(certificate: client.certificate, privateKey: client.key,
+                                   peerVerification: .fingerprints([server.fingerprint]))
+        cc.cipherSuites = [c.suite]
+        if c.group.isFFDHE { cc.ffdheGroups = [c.group] } else { cc.groups = [c.group] }
+        var sc = DTLSConfiguration(certificate: server.certificate, privateKey: server.key,
+                                   peerVerification: .fingerprints([client.fingerprint]))
+        sc.cipherSuites = [c.suite]
+        return {
+            let pair = OurPair(client: cc, server: sc)
+            guard pair.handshake() else { fatalError("handshake did not complete") }
+        }
+    }
+
+    static func openssl(_ c: Case, client: BenchIdentity, server: BenchIdentity) -> () -> Void {
+        // libssl needs P-256 listed to accept a P-256 certificate; its first group is used.
+        let groups = c.group == .x25519 ? "X25519:P-256" : "P-256"
+        let sc = OpenSSLDTLSPeer.Configuration(role: .server, certificatePEM: server.certificate.pemEncoded,
+                                               privateKeyPEM: server.key.pemEncoded, cipherList: c.suite.openSSLName,
+                                               groups: groups, srtpProfiles: "SRTP_AEAD_AES_128_GCM",
+                                               cookieExchange: true, requireClientCertificate: true,
+                                               dhGroupName: c.group.isFFDHE ? "ffdhe2048" : nil)
+        let cc = OpenSSLDTLSPeer.Configuration(role: .client, certificatePEM: client.certificate.pemEncoded,
+                                               privateKeyPEM: client.key.pemEncoded, cipherList: c.suite.openSSLName,
+                                               groups: groups, srtpProfiles: "SRTP_AEAD_AES_128_GCM")
+        let serverContext = try! OpenSSLContext(sc)
+        let clientContext = try! OpenSSLContext(cc)
+        return {
+            let a = try! OpenSSLDTLSPeer(context: clientContext)
+            let b = try! OpenSSLDTLSPeer(context: serverContext)
+            try! DatagramPump.run(a, b, maxSteps: 20)
+        }
+    }
+
+    /// The cryptography of one mutual-auth ECDHE-ECDSA P-256 handshake alone:
+    /// two key pairs, two agreements, two signatures, two verifications,
+    /// two certificate parses. What any implementation must spend.
+    static func cryptoOnly(client: BenchIdentity, server: BenchIdentity) -> () -> Void {
+        let message = [UInt8](repeating: 0x5A, count: 1500)
+        let clientDER = client.certificate.derEncoded
+        let serverDER = server.certificate.derEncoded
+        return {
+            let a = try! ECDHPrivateKey(group: .p256)
+            let b = try! ECDHPrivateKey(group: .p256)
+            let pa = a.publicKeyBytes, pb = b.publicKeyBytes
+            _ = try! a.sharedSecret(peerPublicKey: pb.span)
+            _ = try! b.sharedSecret(peerPublicKey: pa.span)
+            let s1 = try! server.key.sign(message.span, hash: .sha256)
+            let s2 = try! client.key.sign(message.span, hash: .sha256)
+            let serverKey = try! Certificate(derEncoded: serverDER).publicKey()
+            let clientKey = try! Certificate(derEncoded: clientDER).publicKey()
+            _ = serverKey.verify(signature: s1.span, message: message.span, hash: .sha256)
+            _ = clientKey.verify(signature: s2.span, message: message.span, hash: .sha256)
+        }
+    }
+}

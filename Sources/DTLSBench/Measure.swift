@@ -1,0 +1,52 @@
+import CMallocCounter
+
+/// Min/median/max of repeated measurements of one figure.
+struct Figure {
+    var name: String
+    var unit: String
+    var samples: [Double]
+
+    var sorted: [Double] { samples.sorted() }
+    var min: Double { sorted.first ?? 0 }
+    var median: Double { sorted.isEmpty ? 0 : sorted[sorted.count / 2] }
+    var max: Double { sorted.last ?? 0 }
+}
+
+enum Measure {
+    /// Runs `body` (one operation per call) repeatedly for about `seconds`,
+    /// `reps` times; returns operations per second for each rep.
+    static func rate(reps: Int, seconds: Double, warmup: Int = 10, _ body: () -> Void) -> [Double] {
+        for _ in 0..<warmup { body() }
+        var out: [Double] = []
+        let clock = ContinuousClock()
+        for _ in 0..<reps {
+            var count = 0
+            let start = clock.now
+            let budget = Duration.nanoseconds(Int64(seconds * 1e9))
+            var elapsed: Duration = .zero
+            while elapsed < budget {
+                for _ in 0..<8 { body() }
+                count += 8
+                elapsed = clock.now - start
+            }
+            out.append(Double(count) / elapsed.seconds)
+        }
+        return out
+    }
+
+    /// Heap allocations per call of `body`, over `iterations` calls.
+    static func allocations(iterations: Int, _ body: () -> Void) -> Double {
+        for _ in 0..<16 { body() }
+        let before = cmalloc_counter_allocations()
+        for _ in 0..<iterations { body() }
+        let after = cmalloc_counter_allocations()
+        return Double(after - before) / Double(iterations)
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let c = components
+        return Double(c.seconds) + Double(c.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,82 @@
+import DTLS
+import DTLSCrypto
+import OpenSSLReference
+
+/// Identities made once, as an SFU would hold its certificate.
+struct BenchIdentity {
+    let certificate: Certificate
+    let key: PrivateKey
+    var fingerprint: Fingerprint { Fingerprint(certificate: certificate) }
+
+    static func make(_ key: PrivateKey) -> BenchIdentity {
+        BenchIdentity(certificate: try! Certificate.selfSigned(privateKey: key), key: key)
+    }
+}
+
+/// Two of our connections joined in memory, the server behind the
+/// stateless cookie listener, as a real server runs.
+final class OurPair {
+    let client: DTLSConnection
+    var server: DTLSConnection?
+    var listener: DTLSCookieListener
+    var buffer: [UInt8] = []
+    var now = DTLSInstant.now
+    var clientKM: DTLSKeyingMaterial?
+    var serverKM: DTLSKeyingMaterial?
+    var received = 0
+    static let address: [UInt8] = [127, 0, 0, 1, 0x13, 0x88]
+
+    init(client c: DTLSConfiguration, server s: DTLSConfiguration) {
+        client = DTLSConnection(clientWith: c, now: now)
+        listener = DTLSCookieListener(configuration: s, now: now)
+    }
+
+    /// Runs the handshake to completion; false if it failed.
+    func handshake() -> Bool {
+        for _ in 0..<20 {
+            var toServer: [[UInt8]] = []
+            drain(client, into: &toServer, isClient: true)
+            for d in toServer {
+                if let server {
+                    server.handlePacket(d, now: now)
+                } else {
+                    switch listener.handle(d, from: Self.address, now: now) {
+                    case .reply(let r): client.handlePacket(r, now: now)
+                    case .accept(let conn): server = conn
+                    case .drop: break
+                    }
+                }
+            }
+            if let server {
+                var toClient: [[UInt8]] = []
+                drain(server, into: &toClient, isClient: false)
+                for d in toClient { client.handlePacket(d, now: now) }
+            }
+            if clientKM != nil, serverKM != nil { return true }
+        }
+        return false
+    }
+
+    func drain(_ conn: DTLSConnection, into out: inout [[UInt8]], isClient: Bool) {
+        while true {
+            switch conn.pollOutput(into: &buffer) {
+            case .packet: out.append(buffer)
+            case .keyingMaterial(let km): if isClient { clientKM = km } else { serverKM = km }
+            case .applicationData: received += 1
+            case .failed(let e): fatalError("benchmark handshake failed: \(e)")
+            case .timeout: return
+            default: continue
+            }
+        }
+    }
+}
+
+/// libssl against libssl, in memory, through the same datagram BIO our interop tests use.
+enum OpenSSLPairs {
+    static func handshake(client: OpenSSLDTLSPeer.Configuration, server: OpenSSLDTLSPeer.Configuration) -> (OpenSSLDTLSPeer, OpenSSLDTLSPeer) {
+        let c = try! OpenSSLDTLSPeer(client)
+        let s = try! OpenSSLDTLSPeer(server)
+        try! DatagramPump.run(c, s, maxSteps: 20)
+        return (c, s)
+    }
+}

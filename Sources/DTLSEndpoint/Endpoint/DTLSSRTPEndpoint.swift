@@ -1,0 +1,506 @@
+import DTLS
+import DTLSCrypto
+import SRTP
+
+/// The DTLS-SRTP transport of one peer: DTLS handshake, fingerprint check,
+/// SRTP keying, media protection and RFC 7983 demultiplexing, with no
+/// sockets, clocks or threads (Sans-IO, like `DTLSConnection`).
+///
+/// An SFU or a peer connection drives it with the datagrams of whatever ICE
+/// agent it uses:
+///
+/// 1. Create it from an `EndpointConfiguration`, then `start(now:)` once ICE
+///    has a working pair (a server that receives a ClientHello before
+///    `start` starts implicitly).
+/// 2. Feed every datagram from the selected pair to `handleDatagram`.
+///    DTLS goes to the engine; SRTP/SRTCP are authenticated and decrypted
+///    once keyed; STUN and TURN ChannelData come back untouched; anything
+///    else is dropped and counted.
+/// 3. Drain `pollOutput(into:)` until `.timeout` after every call: send each
+///    `.transmit`, deliver `.rtp`/`.rtcp`, give `.stun`/`.turnChannel` to
+///    the ICE agent, and call `handleTimeout(now:)` at the instant returned.
+/// 4. Protect outgoing media in place with `protectRTP`/`protectRTCP` (or
+///    queue it with `sendRTP`/`sendRTCP`).
+///
+/// States follow the W3C `RTCDtlsTransportState`: `new`, `connecting`,
+/// `connected`, `failed`, `closed`. SRTP keys are installed only after the
+/// engine reported the handshake complete and the endpoint itself checked
+/// the peer certificate against the SDP fingerprints; on mismatch the state
+/// is `failed`, no SRTP session exists and no media flows in either
+/// direction.
+///
+/// Two input paths:
+/// - `handleDatagram(_:length:now:)` works in place in the caller's buffer
+///   and reports the result at once (the media hot path: no copy, no
+///   allocation).
+/// - `handleDatagram(_:now:)` takes an array and queues the result for
+///   `pollOutput`, reusing pooled buffers (one copy per SRTP packet, no
+///   allocation once the pool is warm).
+///
+/// Concurrency: the endpoint is **not** `Sendable` and must be confined to
+/// one thread, actor or serial queue (it owns a `DTLSConnection` and libsrtp
+/// contexts, neither of which is thread-safe). It may be handed over as a
+/// `sending` value. Everything it returns (`EndpointOutput`,
+/// `InboundDatagram`, `EndpointCounters`, `EndpointConnectionInfo`,
+/// `EndpointError`, `State`) and its configuration
+/// (`EndpointConfiguration`, `DTLSRole`, `SDPSetup`) are `Sendable`
+/// values. An SFU runs one endpoint per peer, each on the thread that owns
+/// that peer's socket.
+public final class DTLSSRTPEndpoint {
+    /// The W3C `RTCDtlsTransportState` values.
+    public enum State: Sendable, Hashable {
+        /// Created; DTLS has not started.
+        case new
+        /// The DTLS handshake is running.
+        case connecting
+        /// The handshake completed, the peer matched its fingerprint and SRTP
+        /// is keyed.
+        case connected
+        /// The handshake or the fingerprint check failed (see `failure`).
+        /// Terminal.
+        case failed
+        /// Closed locally (`close()`) or by the peer's close_notify. Terminal.
+        case closed
+    }
+
+    /// Largest number of bytes `protectRTP`/`protectRTCP` append, whatever
+    /// the profile: keep this much spare room after a packet.
+    public static let maximumTrailerLength = SRTPSession.maximumTrailerLength
+
+    public let role: DTLSRole
+    public let configuration: EndpointConfiguration
+    public private(set) var state: State = .new
+    /// Why the endpoint failed, once `state == .failed`.
+    public private(set) var failure: EndpointError?
+    public private(set) var counters = EndpointCounters()
+    /// The peer's leaf certificate (DER), once the engine surfaced it.
+    public private(set) var remoteCertificate: [UInt8]?
+    /// Set when the endpoint reached `connected`.
+    public private(set) var connectionInfo: EndpointConnectionInfo?
+
+    /// The negotiated profile once keyed (for sizing: `rtpOverhead`,
+    /// `rtcpOverhead`).
+    public var srtpProfile: SRTPProfile? { srtp?.profile }
+    /// Whether SRTP keys are installed (media can flow).
+    public var isKeyed: Bool { srtp != nil }
+
+    private let dtlsConfiguration: DTLSConfiguration
+    private var connection: DTLSConnection?
+    private var srtp: SRTPTransport?
+    private var engineInfo: DTLSConnectionInfo?
+    private var engineDeadline: DTLSInstant?
+
+    // MARK: Output queue (same hand-over scheme as the engine)
+    private enum Pending {
+        case bytes(EndpointOutput, [UInt8])
+        case event(EndpointOutput)
+        case empty
+    }
+    private var outputs: [Pending] = []
+    private var outputHead = 0
+    private var bufferPool: [[UInt8]] = []
+    private static let poolLimit = 16
+    private static let bufferCapacity = 1500 + 64
+
+    /// Validates the configuration; nothing is sent until `start(now:)`.
+    public init(configuration: EndpointConfiguration) throws(EndpointError) {
+        guard !configuration.remoteFingerprints.isEmpty else { throw .noRemoteFingerprints }
+        var dtls = configuration.dtls
+        dtls.srtpProfiles = dtls.srtpProfiles.filter { SRTPProfile(rawValue: $0.rawValue) != nil }
+        guard !dtls.srtpProfiles.isEmpty else { throw .noSRTPProfiles }
+        dtls.requireSRTP = true
+        dtls.peerVerification = configuration.engineVerificationOverride
+            ?? .fingerprints(configuration.remoteFingerprints)
+        self.role = configuration.role
+        self.configuration = configuration
+        self.dtlsConfiguration = dtls
+    }
+
+    // MARK: - Lifecycle
+
+    /// Starts DTLS: a client queues its ClientHello, a server waits for
+    /// one. Moves `new` to `connecting`; does nothing in any other state.
+    public func start(now: DTLSInstant) {
+        guard state == .new else { return }
+        connection = role == .client
+            ? DTLSConnection(clientWith: dtlsConfiguration, now: now)
+            : DTLSConnection(serverWith: dtlsConfiguration, now: now)
+        transition(to: .connecting)
+        pumpEngine()
+    }
+
+    /// Fires DTLS retransmission and deadlines. Harmless when early.
+    public func handleTimeout(now: DTLSInstant) {
+        guard let connection, state == .connecting || state == .connected else { return }
+        connection.handleTimeout(now: now)
+        pumpEngine()
+    }
+
+    /// Sends close_notify (drain `pollOutput` to transmit it), drops the SRTP
+    /// keys and moves to `closed`. Idempotent; a failed endpoint stays failed.
+    public func close() {
+        switch state {
+        case .closed, .failed: return
+        case .new: transition(to: .closed)
+        case .connecting, .connected:
+            srtp = nil
+            transition(to: .closed)
+            connection?.close()
+            pumpEngine()
+        }
+    }
+
+    // MARK: - Input
+
+    /// Processes one received datagram in place. SRTP/SRTCP are decrypted
+    /// into `buffer[0..<length]` and the plaintext length returned; STUN and
+    /// TURN ChannelData are left untouched for the caller; DTLS is fed to
+    /// the engine (drain `pollOutput` afterwards). Nothing is queued except
+    /// the engine's output.
+    public func handleDatagram(_ buffer: inout [UInt8], length: Int, now: DTLSInstant) -> InboundDatagram {
+        guard length >= 0, length <= buffer.count else {
+            counters.malformed += 1
+            return .dropped(.malformed)
+        }
+        let kind = Demultiplexer.classify(buffer.span.extracting(0..<length))
+        switch kind {
+        case .stun:
+            counters.stunIn += 1
+            return .stun
+        case .turnChannel:
+            counters.turnChannelIn += 1
+            return .turnChannel
+        case .dtls:
+            if let reason = feedDTLS(length == buffer.count ? buffer : Array(buffer[0..<length]), now: now) {
+                return .dropped(reason)
+            }
+            return .dtls
+        case .rtp, .rtcp:
+            let isRTP = kind == .rtp
+            switch unprotect(&buffer, length: length, isRTP: isRTP) {
+            case .success(let n): return isRTP ? .rtp(length: n) : .rtcp(length: n)
+            case .failure(let reason): return .dropped(reason)
+            }
+        case .zrtp, .unknown:
+            counters.droppedUnknownKind += 1
+            return .dropped(.unknownKind)
+        }
+    }
+
+    /// Processes one received datagram and queues the result for
+    /// `pollOutput`: `.rtp`/`.rtcp` plaintext (decrypted in a pooled buffer,
+    /// `datagram` is not modified), `.stun`/`.turnChannel` (the very array
+    /// passed in), or the engine's output for DTLS.
+    public func handleDatagram(_ datagram: [UInt8], now: DTLSInstant) {
+        let kind = Demultiplexer.classify(datagram)
+        switch kind {
+        case .stun, .turnChannel:
+            guard hasQueueRoom else {
+                counters.droppedQueueFull += 1
+                return
+            }
+            if kind == .stun {
+                counters.stunIn += 1
+                outputs.append(.bytes(.stun, datagram))
+            } else {
+                counters.turnChannelIn += 1
+                outputs.append(.bytes(.turnChannel, datagram))
+            }
+        case .dtls:
+            _ = feedDTLS(datagram, now: now)
+        case .rtp, .rtcp:
+            guard srtp != nil else {
+                counters.droppedNotKeyed += 1
+                return
+            }
+            guard hasQueueRoom else {
+                counters.droppedQueueFull += 1
+                return
+            }
+            let isRTP = kind == .rtp
+            var buffer = takeBuffer()
+            buffer.append(contentsOf: datagram)
+            switch unprotect(&buffer, length: datagram.count, isRTP: isRTP) {
+            case .success(let n):
+                buffer.removeLast(buffer.count - n)
+                outputs.append(.bytes(isRTP ? .rtp : .rtcp, buffer))
+            case .failure:
+                recycle(buffer)
+            }
+        case .zrtp, .unknown:
+            counters.droppedUnknownKind += 1
+        }
+    }
+
+    // MARK: - Media out
+
+    /// Protects the RTP packet in `buffer[0..<length]` in place and returns
+    /// the SRTP length; send `buffer[0..<n]`. Needs
+    /// `srtpProfile.rtpOverhead` (at most `maximumTrailerLength`) bytes of
+    /// room after the packet. Throws `.notKeyed` until connected.
+    public func protectRTP(_ buffer: inout [UInt8], length: Int) throws(EndpointError) -> Int {
+        let n = try protect(&buffer, length: length, isRTP: true)
+        counters.rtpOut += 1
+        return n
+    }
+
+    /// Protects the (compound) RTCP packet in `buffer[0..<length]` in place;
+    /// see `protectRTP`. Needs `srtpProfile.rtcpOverhead` bytes of room.
+    public func protectRTCP(_ buffer: inout [UInt8], length: Int) throws(EndpointError) -> Int {
+        let n = try protect(&buffer, length: length, isRTP: false)
+        counters.rtcpOut += 1
+        return n
+    }
+
+    /// Protects a copy of `packet` in a pooled buffer and queues it as
+    /// `.transmit`.
+    public func sendRTP(_ packet: [UInt8]) throws(EndpointError) {
+        try queueProtected(packet, isRTP: true)
+        counters.rtpOut += 1
+    }
+
+    /// Protects a copy of the (compound) RTCP `packet` and queues it as
+    /// `.transmit`.
+    public func sendRTCP(_ packet: [UInt8]) throws(EndpointError) {
+        try queueProtected(packet, isRTP: false)
+        counters.rtcpOut += 1
+    }
+
+    /// Sends one DTLS application-data record (e.g. SCTP), queued as
+    /// `.transmit`. Only once connected.
+    public func send(_ data: [UInt8]) throws(EndpointError) {
+        guard state == .connected, let connection else { throw .notKeyed }
+        do throws(DTLSError) {
+            try connection.send(data)
+        } catch {
+            throw .dtls(error)
+        }
+        pumpEngine()
+    }
+
+    // MARK: - Output
+
+    /// Returns the next output, handing bytes over by swapping them into
+    /// `buffer` (its old storage is kept for reuse). The last output of a
+    /// drain is always `.timeout`.
+    public func pollOutput(into buffer: inout [UInt8]) -> EndpointOutput {
+        while outputHead < outputs.count {
+            let index = outputHead
+            outputHead += 1
+            let item = outputs[index]
+            outputs[index] = .empty
+            switch item {
+            case .bytes(let output, var bytes):
+                swap(&buffer, &bytes)
+                recycle(bytes)
+                compactOutputs()
+                return output
+            case .event(let event):
+                compactOutputs()
+                return event
+            case .empty:
+                continue
+            }
+        }
+        compactOutputs()
+        return .timeout(state == .connecting || state == .connected ? engineDeadline : nil)
+    }
+
+    // MARK: - Internals
+
+    private var hasQueueRoom: Bool { outputs.count - outputHead < configuration.maxQueuedOutputs }
+
+    private func compactOutputs() {
+        if outputHead >= outputs.count {
+            outputs.removeAll(keepingCapacity: true)
+            outputHead = 0
+        }
+    }
+
+    private func takeBuffer() -> [UInt8] {
+        var buffer = bufferPool.popLast() ?? []
+        buffer.removeAll(keepingCapacity: true)
+        if buffer.capacity < Self.bufferCapacity { buffer.reserveCapacity(Self.bufferCapacity) }
+        return buffer
+    }
+
+    private func recycle(_ buffer: [UInt8]) {
+        if bufferPool.count < Self.poolLimit, buffer.capacity > 0 { bufferPool.append(buffer) }
+    }
+
+    private func transition(to newState: State) {
+        guard state != newState else { return }
+        state = newState
+        outputs.append(.event(.stateChanged(newState)))
+    }
+
+    private func fail(_ error: EndpointError) {
+        guard state == .new || state == .connecting || state == .connected else { return }
+        srtp = nil
+        failure = error
+        transition(to: .failed)
+    }
+
+    /// Feeds the engine; nil when accepted, else why not.
+    private func feedDTLS(_ datagram: [UInt8], now: DTLSInstant) -> DropReason? {
+        if state == .new, role == .server { start(now: now) }
+        guard let connection, state == .connecting || state == .connected else {
+            counters.droppedInactive += 1
+            return .inactive
+        }
+        counters.dtlsIn += 1
+        connection.handlePacket(datagram, now: now)
+        pumpEngine()
+        return nil
+    }
+
+    /// Moves everything the engine has into the output queue, acting on its
+    /// events on the way.
+    private func pumpEngine() {
+        guard let connection else { return }
+        while true {
+            var buffer = takeBuffer()
+            let output = connection.pollOutput(into: &buffer)
+            switch output {
+            case .packet:
+                counters.dtlsOut += 1
+                outputs.append(.bytes(.transmit, buffer))
+                continue
+            case .applicationData:
+                outputs.append(.bytes(.applicationData, buffer))
+                continue
+            default:
+                recycle(buffer)
+            }
+            switch output {
+            case .packet, .applicationData:
+                break
+            case .peerCertificate(let der):
+                remoteCertificate = der
+            case .connected(let info):
+                engineInfo = info
+                if info.srtpProfile == nil {
+                    fail(.noSRTPProfileAgreed)
+                    connection.close()
+                }
+            case .keyingMaterial(let material):
+                installKeys(profile: material.profile, bytes: material.bytes, isClient: material.isClient)
+            case .peerClosed:
+                srtp = nil
+                if state == .connecting || state == .connected { transition(to: .closed) }
+            case .failed(let error):
+                fail(.dtls(error))
+            case .timeout(let deadline):
+                engineDeadline = deadline
+                return
+            }
+        }
+    }
+
+    /// The gate: SRTP sessions exist only after the engine reported
+    /// `connected` and the verified certificate matches a remote fingerprint.
+    private func installKeys(profile: SRTPProtectionProfile, bytes: [UInt8], isClient: Bool) {
+        guard state == .connecting, let connection else { return }
+        guard let info = engineInfo, info.srtpProfile == profile, isClient == (role == .client) else {
+            fail(.noSRTPProfileAgreed)
+            connection.abort(alert: .handshakeFailure, reason: "SRTP profile or role disagrees with the handshake")
+            return
+        }
+        let certificate = info.peerCertificate
+        guard remoteCertificate == nil || remoteCertificate == certificate,
+              let matched = configuration.remoteFingerprints.first(where: { $0.matches(certificate) })
+        else {
+            fail(.fingerprintMismatch)
+            connection.abort(alert: .badCertificate, reason: "peer certificate does not match the SDP fingerprint")
+            return
+        }
+        guard let srtpProfile = SRTPProfile(rawValue: profile.rawValue) else {
+            fail(.unsupportedSRTPProfile(profile.rawValue))
+            connection.abort(alert: .handshakeFailure, reason: "SRTP profile libsrtp cannot run")
+            return
+        }
+        do throws(SRTPError) {
+            srtp = try SRTPTransport(profile: srtpProfile, exportedKeyingMaterial: bytes, isClient: isClient,
+                                     replayWindowSize: configuration.replayWindowSize)
+        } catch {
+            fail(.srtp(error))
+            connection.abort(alert: .internalError, reason: "SRTP session setup failed")
+            return
+        }
+        remoteCertificate = certificate
+        let endpointInfo = EndpointConnectionInfo(dtls: info, srtpProfile: srtpProfile, remoteFingerprint: matched)
+        connectionInfo = endpointInfo
+        transition(to: .connected)
+        outputs.append(.event(.connected(endpointInfo)))
+    }
+
+    private enum Unprotected {
+        case success(Int)
+        case failure(DropReason)
+    }
+
+    private func unprotect(_ buffer: inout [UInt8], length: Int, isRTP: Bool) -> Unprotected {
+        guard let srtp else {
+            counters.droppedNotKeyed += 1
+            return .failure(.notKeyed)
+        }
+        do throws(SRTPError) {
+            if isRTP {
+                let n = try srtp.unprotectRTP(&buffer, length: length)
+                counters.rtpIn += 1
+                return .success(n)
+            } else {
+                let n = try srtp.unprotectRTCP(&buffer, length: length)
+                counters.rtcpIn += 1
+                return .success(n)
+            }
+        } catch {
+            switch error {
+            case .authenticationFailed:
+                counters.authenticationFailures += 1
+                return .failure(.authenticationFailed)
+            case .replayDetected:
+                counters.replays += 1
+                return .failure(.replayed)
+            default:
+                counters.malformed += 1
+                return .failure(.malformed)
+            }
+        }
+    }
+
+    private func protect(_ buffer: inout [UInt8], length: Int, isRTP: Bool) throws(EndpointError) -> Int {
+        guard let srtp else {
+            counters.protectFailures += 1
+            throw .notKeyed
+        }
+        do throws(SRTPError) {
+            return isRTP ? try srtp.protectRTP(&buffer, length: length)
+                : try srtp.protectRTCP(&buffer, length: length)
+        } catch {
+            counters.protectFailures += 1
+            throw .srtp(error)
+        }
+    }
+
+    private func queueProtected(_ packet: [UInt8], isRTP: Bool) throws(EndpointError) {
+        guard hasQueueRoom else {
+            counters.protectFailures += 1
+            throw .queueFull
+        }
+        var buffer = takeBuffer()
+        buffer.append(contentsOf: packet)
+        buffer.append(contentsOf: repeatElement(0, count: Self.maximumTrailerLength))
+        do throws(EndpointError) {
+            let n = try protect(&buffer, length: packet.count, isRTP: isRTP)
+            buffer.removeLast(buffer.count - n)
+            outputs.append(.bytes(.transmit, buffer))
+        } catch {
+            recycle(buffer)
+            throw error
+        }
+    }
+}
+
+@available(*, unavailable, message: "confine a DTLSSRTPEndpoint to one thread or actor")
+extension DTLSSRTPEndpoint: Sendable {}

@@ -1,0 +1,45 @@
+import DTLS
+import DTLSCrypto
+import SRTP
+
+/// Everything fixed for an endpoint before it starts: role, identity, the
+/// remote fingerprints from the SDP, and tuning.
+///
+/// `Sendable`: build it anywhere, hand it to the thread that will own the
+/// endpoint.
+public struct EndpointConfiguration: Sendable {
+    /// Client (`a=setup:active`) or server (`a=setup:passive`); see
+    /// `DTLSRole(offer:answer:localIsOfferer:)` for the SDP mapping.
+    public var role: DTLSRole
+    /// The `a=fingerprint` values of the peer (RFC 8122). The peer is
+    /// accepted when its certificate matches any of them. Must not be empty.
+    public var remoteFingerprints: [Fingerprint]
+    /// The engine's configuration (certificate, suites, SRTP profiles, MTU,
+    /// timers). The endpoint overrides two fields: `peerVerification`
+    /// becomes `.fingerprints(remoteFingerprints)` and `requireSRTP` becomes
+    /// true. `srtpProfiles` is reduced to the profiles the SRTP layer runs.
+    public var dtls: DTLSConfiguration
+    /// SRTP replay window for received RTP, in packets.
+    public var replayWindowSize: Int
+    /// Bound on queued outputs (received media and pass-through datagrams
+    /// waiting in `pollOutput`). Beyond it received media is dropped and
+    /// counted, and `sendRTP`/`sendRTCP` throw `.queueFull`. DTLS output is
+    /// never dropped.
+    public var maxQueuedOutputs: Int
+
+    /// Test hook: the verification the engine runs (normally derived from
+    /// `remoteFingerprints`), so tests can show the endpoint's own check.
+    var engineVerificationOverride: PeerVerification?
+
+    public init(role: DTLSRole, certificate: Certificate, privateKey: PrivateKey, remoteFingerprints: [Fingerprint]) {
+        self.role = role
+        self.remoteFingerprints = remoteFingerprints
+        self.dtls = DTLSConfiguration(certificate: certificate, privateKey: privateKey,
+                                      peerVerification: .fingerprints(remoteFingerprints))
+        self.replayWindowSize = SRTPSession.defaultReplayWindowSize
+        self.maxQueuedOutputs = 1024
+    }
+
+    /// This side's `a=fingerprint` (SHA-256), to put in the SDP.
+    public var localFingerprint: Fingerprint { Fingerprint(certificate: dtls.certificate) }
+}
