@@ -17,3 +17,4 @@ demo: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	bash scripts/interop.sh .build/debug/dtls-srtp

@@ -15,6 +15,10 @@ let package = Package(
         .library(name: "DTLSEndpoint", targets: ["DTLSEndpoint"]),
         .executable(name: "dtls-srtp", targets: ["dtls-srtp"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
     targets: [
         // MARK: C libraries (system)
         .systemLibrary(
@@ -36,13 +40,25 @@ let package = Package(
         .target(name: "DTLS", dependencies: ["DTLSCrypto"], swiftSettings: safe),
         .target(name: "DTLSEndpoint", dependencies: ["DTLS", "SRTP"], swiftSettings: safe),
 
+        // MARK: Networking (SwiftNIO UDP driver for the Sans-IO engine)
+        .target(name: "DTLSNIO", dependencies: [
+            "DTLS", "DTLSCrypto", "SRTP", "DTLSEndpoint",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+
         // MARK: Benchmarks (the allocation counter replaces malloc in this executable only)
         .target(name: "CMallocCounter"),
         .executableTarget(name: "dtls-srtp-bench", dependencies: ["DTLS", "DTLSCrypto", "OpenSSLReference", "SRTP", "DTLSEndpoint", "CSRTP", "CMallocCounter"],
                           path: "Sources/DTLSBench"),
 
         // MARK: Command
-        .executableTarget(name: "dtls-srtp", dependencies: ["DTLS", "SRTP", "DTLSEndpoint"]),
+        .executableTarget(name: "dtls-srtp", dependencies: [
+            "DTLS", "DTLSCrypto", "SRTP", "DTLSEndpoint", "DTLSNIO",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
 
         // MARK: Conformance vectors (Vectors/)
         .target(name: "Conformance", dependencies: ["DTLS", "DTLSCrypto", "SRTP", "DTLSEndpoint"], swiftSettings: safe),
@@ -53,6 +69,11 @@ let package = Package(
         .testTarget(name: "DTLSCryptoTests", dependencies: ["DTLSCrypto"]),
         .testTarget(name: "DTLSTests", dependencies: ["DTLS", "DTLSCrypto", "DTLSTestSupport"]),
         .testTarget(name: "SRTPTests", dependencies: ["SRTP"]),
+        .testTarget(name: "CLITests", dependencies: [
+            "DTLSNIO", "DTLS", "DTLSCrypto", "SRTP",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "EndpointTests", dependencies: ["DTLSEndpoint", "DTLS", "DTLSCrypto", "SRTP", "DTLSTestSupport", "OpenSSLReference"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance"]),
         .testTarget(name: "InteropTests", dependencies: ["DTLS", "DTLSCrypto", "OpenSSLReference", "SRTP", "DTLSTestSupport"]),

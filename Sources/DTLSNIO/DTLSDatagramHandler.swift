@@ -1,0 +1,381 @@
+import DTLS
+import DTLSCrypto
+import DTLSEndpoint
+import NIOCore
+import Foundation
+import SRTP
+
+/// Limits of a server socket that serves many peers.
+public struct DTLSServerLimits: Sendable, Hashable {
+    /// Peers whose handshake has started (cookie verified) but not completed.
+    /// Further verified ClientHellos are dropped; the client retransmits later.
+    public var maxHandshakesInFlight: Int = 64
+    /// Established peers. New handshakes are refused while this many are up.
+    public var maxPeers: Int = 1024
+    /// A peer from which nothing arrived for this long is closed.
+    public var idleTimeout: TimeAmount = .seconds(30)
+    /// Fairness: datagrams of one peer processed per round-robin turn.
+    public var datagramsPerTurn: Int = 8
+    /// Fairness and memory bound: datagrams queued for one peer within a
+    /// read burst; beyond that the peer's datagrams are dropped.
+    public var maxQueuedPerPeer: Int = 256
+
+    public init() {}
+}
+
+/// The SwiftNIO datagram handler that drives Sans-IO `DTLSConnection`s.
+///
+/// Server mode: one socket, many peers. Datagrams are routed by source
+/// address; an unknown address only reaches the stateless
+/// `DTLSCookieListener`, and a `DTLSPeer` exists only once its cookie
+/// verified. Client mode: one peer, the remote address.
+///
+/// Each engine `.timeout(instant)` re-arms one `scheduleTask` per peer
+/// (only when the instant changes), so nothing polls. Datagrams read in one
+/// burst are queued per peer and serviced round-robin, `datagramsPerTurn`
+/// at a time, so a flooding peer delays the others by at most one turn.
+let trace = getenv("DTLS_NIO_TRACE") != nil
+public final class DTLSDatagramHandler: ChannelInboundHandler {
+    public typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    public typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    public enum Mode {
+        case server(DTLSConfiguration)
+        case client(DTLSConfiguration, remote: SocketAddress)
+    }
+
+    public let limits: DTLSServerLimits
+    public var delegate: (any DTLSPeerDelegate)?
+    private let mode: Mode
+    private var listener: DTLSCookieListener?
+    public private(set) var peers: [SocketAddress: DTLSPeer] = [:]
+    public private(set) var handshakesInFlight = 0
+    public private(set) var establishedPeers = 0
+    /// Verified ClientHellos refused because a limit was reached.
+    public private(set) var refusedByLimits = 0
+    /// The client-mode peer.
+    public private(set) var clientPeer: DTLSPeer?
+
+    private var context: ChannelHandlerContext?
+    private var ready: [DTLSPeer] = []
+    private var inReadBurst = false
+    private var needsFlush = false
+    private var draining: Set<ObjectIdentifier> = []
+    private var outBuffer: [UInt8] = []
+
+    public init(mode: Mode, limits: DTLSServerLimits = DTLSServerLimits(), delegate: (any DTLSPeerDelegate)? = nil) {
+        self.mode = mode
+        self.limits = limits
+        self.delegate = delegate
+        if case .server(let config) = mode {
+            listener = DTLSCookieListener(configuration: config, now: .now)
+        }
+    }
+
+    // MARK: - Channel events
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive { startClientIfNeeded() }
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        for peer in Array(peers.values) { finish(peer, error: DTLSError(.closed, alert: nil, "socket closed")) }
+        self.context = nil
+    }
+
+    public func channelActive(context: ChannelHandlerContext) {
+        startClientIfNeeded()
+        context.fireChannelActive()
+    }
+
+    private func startClientIfNeeded() {
+        guard case .client(let config, let remote) = mode, clientPeer == nil else { return }
+        let connection = DTLSConnection(clientWith: config, now: .now)
+        let peer = addPeer(address: remote, connection: connection)
+        clientPeer = peer
+        drainAndFlush(peer)
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        let bytes = Array(envelope.data.readableBytesView)
+        let from = envelope.remoteAddress
+        if trace { FileHandle.standardError.write(Data(("read \(bytes.count) from \(from) known=\(peers[from] != nil) peers=\(peers.keys)" + "\n").utf8)) }
+        if let peer = peers[from] {
+            guard !peer.isFinished else { return }
+            if peer.queuedCount >= limits.maxQueuedPerPeer {
+                peer.stats.queueDrops += 1
+                return
+            }
+            peer.inbound.append(bytes)
+            peer.lastActivity = .now()
+            if !peer.isQueued {
+                peer.isQueued = true
+                ready.append(peer)
+            }
+            if !inReadBurst { serviceReady() }
+            return
+        }
+        guard listener != nil else { return }  // client mode: not our peer
+        handleStranger(bytes, from: from)
+    }
+
+    public func channelReadComplete(context: ChannelHandlerContext) {
+        serviceReady()
+        flushIfNeeded()
+        context.fireChannelReadComplete()
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // ICMP port unreachable and similar per-datagram errors must not
+        // take the shared socket down; the engine's timers handle loss.
+    }
+
+    // MARK: - Strangers: stateless cookie exchange
+
+    private func handleStranger(_ bytes: [UInt8], from: SocketAddress) {
+        guard Demultiplexer.classify(bytes) == .dtls, var listener else { return }
+        let now = DTLSInstant.now
+        let decision = listener.handle(bytes, from: Array(from.description.utf8), now: now)
+        self.listener = listener
+        switch decision {
+        case .drop:
+            return
+        case .reply(let hvr):
+            write(hvr[...], to: from, flush: false)
+        case .accept(let connection):
+            guard handshakesInFlight < limits.maxHandshakesInFlight,
+                  establishedPeers + handshakesInFlight < limits.maxPeers else {
+                refusedByLimits += 1
+                return
+            }
+            let peer = addPeer(address: from, connection: connection)
+            drain(peer)
+        }
+    }
+
+    private func addPeer(address: SocketAddress, connection: DTLSConnection) -> DTLSPeer {
+        let peer = DTLSPeer(address: address, connection: connection, now: .now())
+        peer.handler = self
+        peers[address] = peer
+        handshakesInFlight += 1
+        armIdleTimer(peer, at: .now() + limits.idleTimeout)
+        return peer
+    }
+
+    // MARK: - Fair service
+
+    /// Round-robin over peers with queued datagrams, `datagramsPerTurn` each.
+    private func serviceReady() {
+        guard !inReadBurst else { return }
+        inReadBurst = true
+        defer { inReadBurst = false }
+        var index = 0
+        while index < ready.count {
+            let peer = ready[index]
+            index += 1
+            var budget = limits.datagramsPerTurn
+            while budget > 0, peer.inboundHead < peer.inbound.count, !peer.isFinished {
+                let datagram = peer.inbound[peer.inboundHead]
+                peer.inbound[peer.inboundHead] = []
+                peer.inboundHead += 1
+                budget -= 1
+                process(datagram, for: peer)
+            }
+            if peer.inboundHead < peer.inbound.count, !peer.isFinished {
+                ready.append(peer)  // another turn after everyone else
+            } else {
+                peer.inbound.removeAll(keepingCapacity: true)
+                peer.inboundHead = 0
+                peer.isQueued = false
+            }
+            if index > 4096 {  // compact the round-robin list now and then
+                ready.removeFirst(index)
+                index = 0
+            }
+        }
+        ready.removeAll(keepingCapacity: true)
+    }
+
+    private func process(_ datagram: [UInt8], for peer: DTLSPeer) {
+        switch Demultiplexer.classify(datagram) {
+        case .dtls:
+            peer.connection.handlePacket(datagram, now: .now)
+            drain(peer)
+        case .rtp:
+            unprotect(datagram, for: peer, rtcp: false)
+        case .rtcp:
+            unprotect(datagram, for: peer, rtcp: true)
+        default:
+            return
+        }
+    }
+
+    private func unprotect(_ datagram: [UInt8], for peer: DTLSPeer, rtcp: Bool) {
+        guard let srtp = peer.srtp else { return }
+        var buffer = datagram
+        do {
+            let length = rtcp ? try srtp.unprotectRTCP(&buffer, length: buffer.count)
+                              : try srtp.unprotectRTP(&buffer, length: buffer.count)
+            buffer.removeSubrange(length...)
+        } catch .replayDetected {
+            peer.stats.replays += 1
+            return
+        } catch {
+            peer.stats.authFailures += 1
+            return
+        }
+        if rtcp {
+            peer.stats.rtcpIn += 1
+            delegate?.peer(peer, receivedRTCP: buffer)
+        } else {
+            peer.stats.rtpIn += 1
+            delegate?.peer(peer, receivedRTP: buffer)
+        }
+    }
+
+    // MARK: - Engine output
+
+    func drainAndFlush(_ peer: DTLSPeer) {
+        drain(peer)
+        flushIfNeeded()
+    }
+
+    /// Drains the connection's output until `.timeout`, then re-arms its timer.
+    func drain(_ peer: DTLSPeer) {
+        let id = ObjectIdentifier(peer)
+        guard !peer.isFinished, !draining.contains(id) else { return }
+        draining.insert(id)
+        defer { draining.remove(id) }
+        var ended: DTLSError?? = nil
+        var justConnected = false
+        while true {
+            switch peer.connection.pollOutput(into: &outBuffer) {
+            case .packet:
+                write(outBuffer[...], to: peer.address, flush: false)
+            case .applicationData:
+                peer.stats.appIn += 1
+                let data = outBuffer
+                delegate?.peer(peer, receivedApplicationData: data)
+            case .peerCertificate:
+                break
+            case .connected(let info):
+                peer.info = info
+                peer.isEstablished = true
+                peer.connectedAt = .now
+                handshakesInFlight -= 1
+                establishedPeers += 1
+                justConnected = true
+            case .keyingMaterial(let km):
+                peer.keyingMaterial = km
+                if let profile = SRTPProfile(rawValue: km.profile.rawValue) {
+                    peer.srtp = try? SRTPTransport(profile: profile, exportedKeyingMaterial: km.bytes, isClient: km.isClient)
+                }
+            case .peerClosed:
+                ended = .some(nil)
+            case .failed(let error):
+                ended = .some(error)
+            case .timeout(let deadline):
+                if justConnected {
+                    justConnected = false
+                    delegate?.peerConnected(peer)
+                    continue  // the delegate may have queued output
+                }
+                if let ended {
+                    finish(peer, error: ended)
+                } else {
+                    armTimer(peer, deadline)
+                }
+                return
+            }
+        }
+    }
+
+    func write(_ bytes: ArraySlice<UInt8>, to address: SocketAddress, flush: Bool) {
+        if trace { FileHandle.standardError.write(Data(("write \(bytes.count) to \(address)" + "\n").utf8)) }
+        guard let context else { return }
+        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: address, data: buffer)), promise: nil)
+        if flush, !inReadBurst, draining.isEmpty { context.flush() } else { needsFlush = true }
+    }
+
+    private func flushIfNeeded() {
+        guard needsFlush, let context else { return }
+        needsFlush = false
+        context.flush()
+    }
+
+    // MARK: - Timers
+
+    private func armTimer(_ peer: DTLSPeer, _ deadline: DTLSInstant?) {
+        guard deadline != peer.timerDeadline else { return }
+        peer.timer?.cancel()
+        peer.timer = nil
+        peer.timerDeadline = deadline
+        guard let deadline, let context else { return }
+        let delay = ContinuousClock.now.duration(to: deadline)
+        let (seconds, attoseconds) = delay.components
+        let nanos = max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        peer.timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: .now() + .nanoseconds(nanos)) { [weak self, weak peer] in
+            guard let self, let peer, !peer.isFinished else { return }
+            peer.timer = nil
+            peer.timerDeadline = nil
+            peer.connection.handleTimeout(now: .now)
+            self.drainAndFlush(peer)
+        }
+    }
+
+    private func armIdleTimer(_ peer: DTLSPeer, at deadline: NIODeadline) {
+        guard let context else { return }
+        peer.idleTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self, weak peer] in
+            guard let self, let peer, !peer.isFinished else { return }
+            let due = peer.lastActivity + self.limits.idleTimeout
+            if due <= .now() {
+                self.close(peer, error: DTLSError(.closed, alert: nil, "idle for \(self.limits.idleTimeout.nanoseconds / 1_000_000) ms"))
+            } else {
+                self.armIdleTimer(peer, at: due)  // activity since: sleep until the new due time
+            }
+        }
+    }
+
+    // MARK: - Ending
+
+    /// Sends close_notify (if the connection is live) and removes the peer.
+    func close(_ peer: DTLSPeer, error: DTLSError?) {
+        guard !peer.isFinished, !peer.closing else { return }
+        peer.closing = true
+        peer.connection.close()
+        drainLoop: while true {
+            switch peer.connection.pollOutput(into: &outBuffer) {
+            case .packet: write(outBuffer[...], to: peer.address, flush: false)
+            case .timeout: break drainLoop
+            default: continue
+            }
+        }
+        flushIfNeeded()
+        finish(peer, error: error)
+    }
+
+    private func finish(_ peer: DTLSPeer, error: DTLSError?) {
+        guard !peer.isFinished else { return }
+        peer.isFinished = true
+        peer.finishError = error
+        peer.timer?.cancel()
+        peer.idleTimer?.cancel()
+        peer.timer = nil
+        peer.idleTimer = nil
+        if peer.isEstablished { establishedPeers -= 1 } else { handshakesInFlight -= 1 }
+        if peers[peer.address] === peer { peers[peer.address] = nil }
+        peer.inbound = []
+        peer.inboundHead = 0
+        flushIfNeeded()
+        delegate?.peerClosed(peer, error: error)
+    }
+
+    /// Closes every peer with close_notify.
+    public func closeAll() {
+        for peer in Array(peers.values) { close(peer, error: nil) }
+    }
+}

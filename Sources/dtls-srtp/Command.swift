@@ -1,0 +1,254 @@
+import ArgumentParser
+import DTLS
+import DTLSCrypto
+import DTLSNIO
+import Foundation
+import NIOCore
+import NIOPosix
+
+@main
+struct DTLSSRTPCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dtls-srtp",
+        abstract: "DTLS-SRTP over real UDP: demo, SFU-style echo server, client, fingerprints.",
+        subcommands: [Demo.self, Server.self, Client.self, FingerprintCommand.self])
+}
+
+/// Runs a command body and turns a `CLIError` into one line and exit 1.
+func runReporting(_ body: () async throws -> Int32) async throws {
+    let code: Int32
+    do {
+        code = try await body()
+    } catch let error as CLIError {
+        eprint("error: \(error.description)")
+        throw ExitCode(1)
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as IOError {
+        eprint("error: \(error.description)")
+        throw ExitCode(1)
+    } catch {
+        eprint("error: \(error)")
+        throw ExitCode(1)
+    }
+    if code != 0 { throw ExitCode(code) }
+}
+
+struct IdentityOptions: ParsableArguments {
+    @Option(help: "Certificate (PEM). Without --cert/--key a self-signed ECDSA P-256 certificate is generated.")
+    var cert: String?
+    @Option(help: "Private key (PEM) of --cert.")
+    var key: String?
+    @Option(help: "Cipher suites in preference order, comma or colon separated; IANA or OpenSSL names.")
+    var cipherSuites: String?
+    @Option(help: "SRTP profiles in preference order; RFC 5764/7714 or OpenSSL names.")
+    var srtpProfiles: String?
+    @Option(help: "Expected peer certificate fingerprint, e.g. \"sha-256 AB:CD:...\" (repeatable). Without it any certificate is accepted and its fingerprint printed.")
+    var peerFingerprint: [String] = []
+    @Option(help: "Append NSS key log lines (CLIENT_RANDOM ...) to this file, for Wireshark.")
+    var keylog: String?
+
+    func configuration(requireClientCertificate: Bool = true) throws(CLIError) -> DTLSConfiguration {
+        let (identity, generated) = try loadIdentity(cert: cert, key: key)
+        if generated { eprint("local-fingerprint: \(identity.fingerprint) (generated self-signed ECDSA P-256)") }
+        else { eprint("local-fingerprint: \(identity.fingerprint)") }
+        return try makeConfiguration(identity: identity, suites: try parseSuites(cipherSuites),
+                                     profiles: try parseProfiles(srtpProfiles),
+                                     peerFingerprints: try parseFingerprints(peerFingerprint),
+                                     requireClientCertificate: requireClientCertificate)
+    }
+}
+
+// MARK: - fingerprint
+
+struct FingerprintCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fingerprint", abstract: "Print a certificate's SDP fingerprint (sha-256 AB:CD:...).")
+
+    @Argument(help: "Certificate file (PEM).")
+    var certificate: String
+
+    func run() async throws {
+        try await runReporting {
+            let pem: String
+            do { pem = try String(contentsOfFile: certificate, encoding: .utf8) } catch {
+                throw CLIError("cannot read certificate '\(certificate)': \(error.localizedDescription)")
+            }
+            do {
+                print(Fingerprint(certificate: try Certificate(pemEncoded: pem)).description)
+            } catch {
+                throw CLIError("cannot parse certificate '\(certificate)': \(error)")
+            }
+            return 0
+        }
+    }
+}
+
+// MARK: - server
+
+struct Server: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve many DTLS-SRTP peers on one UDP socket (stateless cookies, limits, idle timeout).")
+
+    @Option(help: "Address to listen on, HOST:PORT (port 0: pick one and print it).")
+    var listen: String
+    @OptionGroup var identity: IdentityOptions
+    @Flag(help: "Do not ask clients for a certificate.")
+    var noClientAuth = false
+    @Flag(help: "Send application data back prefixed with 'Echo: ' and forward SRTP/SRTCP back re-protected.")
+    var echo = false
+    @Flag(help: "Exit after the first peer's connection ends (exit code 1 if it failed).")
+    var once = false
+    @Option(help: "Handshakes in flight at most.")
+    var maxHandshakes: Int = 64
+    @Option(help: "Established peers at most.")
+    var maxPeers: Int = 1024
+    @Option(help: "Close a peer after this many seconds without a datagram.")
+    var idleTimeout: Double = 30
+
+    func run() async throws {
+        try await runReporting {
+            let (host, port) = try parseAddress(listen)
+            guard maxHandshakes > 0, maxPeers > 0, idleTimeout > 0 else {
+                throw CLIError("--max-handshakes, --max-peers and --idle-timeout must be positive")
+            }
+            let config = try identity.configuration(requireClientCertificate: !noClientAuth)
+            var limits = DTLSServerLimits()
+            limits.maxHandshakesInFlight = maxHandshakes
+            limits.maxPeers = maxPeers
+            limits.idleTimeout = .nanoseconds(Int64(idleTimeout * 1e9))
+            let behaviour = ServerBehaviour(echo: echo, keyLog: identity.keylog.map { KeyLog(path: $0) })
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            let firstEnded = group.next().makePromise(of: PeerOutcome.self)
+            let once = self.once
+            let running: DTLSUDP.Running
+            do {
+                running = try await DTLSUDP.server(group: group, host: host, port: port, configuration: config, limits: limits) {
+                    ServerDelegate(behaviour: behaviour, firstPeerEnded: once ? firstEnded : nil)
+                }
+            } catch {
+                try? await group.shutdownGracefully()
+                throw CLIError("cannot listen on \(listen): \(error)")
+            }
+            eprint("listening: \(running.localAddress.map { "\($0.ipAddress ?? host):\($0.port ?? port)" } ?? listen)")
+            if once {
+                let outcome = try await firstEnded.futureResult.get()
+                try? await running.channel.close()
+                try? await group.shutdownGracefully()
+                return outcome.error == nil ? 0 : 1
+            }
+            try await running.channel.closeFuture.get()
+            return 0
+        }
+    }
+}
+
+// MARK: - client
+
+struct Client: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Connect, send each line of standard input as application data, print what comes back.")
+
+    @Option(help: "Server address, HOST:PORT.")
+    var connect: String
+    @OptionGroup var identity: IdentityOptions
+    @Option(help: "After the handshake, send this many RTP packets (and some RTCP) and count the echoes (for an --echo server).")
+    var rtp: Int = 0
+    @Option(help: "Milliseconds to wait for replies after the end of input, before close_notify.")
+    var waitMs: Int = 300
+    @Option(help: "Seconds the handshake may take.")
+    var handshakeTimeout: Double = 10
+
+    func run() async throws {
+        try await runReporting {
+            let remote = try resolve(connect)
+            var config = try identity.configuration()
+            config.handshakeTimeout = .nanoseconds(Int64(handshakeTimeout * 1e9))
+            let keyLog = identity.keylog.map { KeyLog(path: $0) }
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            let loop = group.next()
+            let connected = loop.makePromise(of: Void.self)
+            let ended = loop.makePromise(of: PeerOutcome.self)
+            let mediaDone = loop.makePromise(of: String.self)
+            let rtpCount = rtp
+            let running = try await DTLSUDP.client(group: group, remote: remote, configuration: config) {
+                ClientDelegate(keyLog: keyLog, connected: connected, ended: ended, media: rtpCount > 0 ? MediaPump(total: rtpCount) : nil, mediaDone: mediaDone)
+            }
+            do {
+                try await connected.futureResult.get()
+            } catch {
+                let outcome = try? await ended.futureResult.get()
+                throw CLIError(outcome?.error.map(describe) ?? "handshake failed: \(error)")
+            }
+            if rtpCount > 0 {
+                let timeout = loop.scheduleTask(in: .seconds(10 + Int64(rtpCount / 500))) { mediaDone.succeed("timeout") }
+                let summary = try await mediaDone.futureResult.get()
+                timeout.cancel()
+                eprint(summary)
+            }
+            while let line = readLine(strippingNewline: false) {
+                let bytes = Array(line.utf8)
+                let ok = try await running.withHandler { handler -> Bool in
+                    guard let peer = handler.clientPeer, !peer.isFinished else { return false }
+                    try peer.send(bytes)
+                    return true
+                }.get()
+                if !ok { break }
+            }
+            try await Task.sleep(for: .milliseconds(max(0, waitMs)))
+            _ = try await running.withHandler { handler in handler.clientPeer?.close() }.get()
+            let outcome = try await ended.futureResult.get()
+            try? await running.channel.close()
+            try? await group.shutdownGracefully()
+            if let error = outcome.error { throw CLIError("connection ended: \(error)") }
+            return 0
+        }
+    }
+}
+
+final class ClientDelegate: DTLSPeerDelegate {
+    let keyLog: KeyLog?
+    let connected: EventLoopPromise<Void>
+    let ended: EventLoopPromise<PeerOutcome>
+    let media: MediaPump?
+    let mediaDone: EventLoopPromise<String>
+
+    init(keyLog: KeyLog?, connected: EventLoopPromise<Void>, ended: EventLoopPromise<PeerOutcome>, media: MediaPump?, mediaDone: EventLoopPromise<String>) {
+        self.keyLog = keyLog
+        self.connected = connected
+        self.ended = ended
+        self.media = media
+        self.mediaDone = mediaDone
+    }
+
+    func peerConnected(_ peer: DTLSPeer) {
+        for line in handshakeLines(peer) { eprint(line) }
+        if let keyLog, let line = peer.connection.keyLogLine { keyLog.append(line) }
+        if let media {
+            let done = mediaDone
+            media.onDone = { [unowned media] in
+                done.succeed("rtp-echoed: \(media.rtpOK)/\(media.total) rtcp-echoed: \(media.rtcpOK)/\(media.rtcpSent)")
+            }
+            media.start(peer)
+        }
+        connected.succeed(())
+    }
+
+    func peer(_ peer: DTLSPeer, receivedApplicationData data: [UInt8]) {
+        FileHandle.standardOutput.write(Data(data))
+    }
+
+    func peer(_ peer: DTLSPeer, receivedRTP packet: [UInt8]) { media?.received(rtp: packet, from: peer) }
+    func peer(_ peer: DTLSPeer, receivedRTCP packet: [UInt8]) { media?.received(rtcp: packet) }
+
+    func peerClosed(_ peer: DTLSPeer, error: DTLSError?) {
+        if peer.isEstablished || error == nil { eprint("peer-stats: \(peer.stats.line)") }
+        connected.fail(error ?? DTLSError(.closed, alert: nil, "closed before connecting"))
+        mediaDone.succeed("rtp-echoed: \(media?.rtpOK ?? 0)/\(media?.total ?? 0) (peer closed)")
+        ended.succeed(PeerOutcome(peer, error: error))
+        if peer.isEstablished, error == nil, !peer.closing {
+            // The server closed first: nothing more will come; end like at end of input.
+            exit(0)
+        }
+    }
+}

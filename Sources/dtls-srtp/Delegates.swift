@@ -1,0 +1,154 @@
+import DTLS
+import DTLSNIO
+import Foundation
+import NIOCore
+
+/// How one peer's connection ended, handed from the event loop.
+struct PeerOutcome: Sendable {
+    var address: String
+    var stats: PeerStats
+    var error: DTLSError?
+    var established: Bool
+    var keyingMaterialHex: String?
+    var peerFingerprint: String?
+    var cipherSuite: String?
+    var srtpProfile: String?
+    var extendedMasterSecret: Bool
+    var handshakeTime: Duration?
+
+    init(_ peer: DTLSPeer, error: DTLSError?) {
+        address = display(peer.address)
+        stats = peer.stats
+        self.error = error
+        established = peer.isEstablished
+        keyingMaterialHex = peer.keyingMaterial.map { hex($0.bytes) }
+        peerFingerprint = peer.info.map { fingerprintOf(der: $0.peerCertificate) }
+        cipherSuite = peer.info?.cipherSuite.ianaName
+        srtpProfile = peer.info?.srtpProfile?.rfcName
+        extendedMasterSecret = peer.info?.extendedMasterSecret ?? false
+        handshakeTime = peer.connectedAt.map { peer.createdAt.duration(to: $0) }
+    }
+}
+
+struct ServerBehaviour: Sendable {
+    var echo = false
+    var printContract = true
+    var printAppData = true
+    var keyLog: KeyLog?
+}
+
+/// The server's per-socket delegate: contract lines, key log, echo/forwarding.
+final class ServerDelegate: DTLSPeerDelegate {
+    let behaviour: ServerBehaviour
+    let firstPeerEnded: EventLoopPromise<PeerOutcome>?
+    private var reported = false
+
+    init(behaviour: ServerBehaviour, firstPeerEnded: EventLoopPromise<PeerOutcome>?) {
+        self.behaviour = behaviour
+        self.firstPeerEnded = firstPeerEnded
+    }
+
+    func peerConnected(_ peer: DTLSPeer) {
+        if behaviour.printContract {
+            for line in handshakeLines(peer) { eprint(line) }
+        }
+        if let keyLog = behaviour.keyLog, let line = peer.connection.keyLogLine { keyLog.append(line) }
+    }
+
+    func peer(_ peer: DTLSPeer, receivedApplicationData data: [UInt8]) {
+        if behaviour.echo {
+            do { try peer.send(Array("Echo: ".utf8) + data) } catch { eprint("warning: echo to \(display(peer.address)) failed: \(error)") }
+        } else if behaviour.printAppData {
+            FileHandle.standardOutput.write(Data(data))
+        }
+    }
+
+    func peer(_ peer: DTLSPeer, receivedRTP packet: [UInt8]) {
+        guard behaviour.echo else { return }
+        try? peer.sendRTP(packet)  // forwarded: unprotected with its inbound, re-protected with its outbound session
+    }
+
+    func peer(_ peer: DTLSPeer, receivedRTCP packet: [UInt8]) {
+        guard behaviour.echo else { return }
+        try? peer.sendRTCP(packet)
+    }
+
+    func peerClosed(_ peer: DTLSPeer, error: DTLSError?) {
+        if let error {
+            if behaviour.printContract { eprint("error: peer \(display(peer.address)): \(peer.isEstablished ? "connection ended: \(error)" : describe(error))") }
+        }
+        if behaviour.printContract, peer.isEstablished || error == nil {
+            eprint("peer-stats: \(peer.stats.line)")
+        }
+        if !reported {
+            reported = true
+            firstPeerEnded?.succeed(PeerOutcome(peer, error: error))
+        }
+    }
+}
+
+/// Sends RTP and RTCP with a window of packets in flight and checks what
+/// comes back (the echo server re-protects with its own session).
+final class MediaPump {
+    let total: Int
+    let rtcpEvery: Int
+    let window: Int
+    private(set) var sent = 0
+    private(set) var rtpOK = 0
+    private(set) var rtpBad = 0
+    private(set) var rtcpSent = 0
+    private(set) var rtcpOK = 0
+    private(set) var rtcpBad = 0
+    private(set) var startedAt: ContinuousClock.Instant?
+    private(set) var finishedAt: ContinuousClock.Instant?
+    var onDone: (() -> Void)?
+    var onProgress: ((Int) -> Void)?
+
+    init(total: Int, window: Int = 32) {
+        self.total = total
+        self.window = window
+        self.rtcpEvery = max(1, min(100, total))
+    }
+
+    var isDone: Bool { sent == total && rtpOK + rtpBad == total && rtcpOK + rtcpBad == rtcpSent }
+
+    func start(_ peer: DTLSPeer) {
+        startedAt = .now
+        if total == 0 { finish(); return }
+        for _ in 0..<window { sendNext(peer) }
+    }
+
+    private func sendNext(_ peer: DTLSPeer) {
+        guard sent < total else { return }
+        do {
+            try peer.sendRTP(MediaPackets.rtp(sequence: UInt16(truncatingIfNeeded: sent)))
+            sent += 1
+            if sent % rtcpEvery == 0 {
+                try peer.sendRTCP(MediaPackets.rtcp(index: UInt32(rtcpSent)))
+                rtcpSent += 1
+            }
+        } catch {
+            eprint("error: sending media: \(error)")
+            sent = total  // give up; the missing echoes count as failed
+        }
+    }
+
+    func received(rtp packet: [UInt8], from peer: DTLSPeer) {
+        if let seq = MediaPackets.sequence(of: packet), packet == MediaPackets.rtp(sequence: seq) { rtpOK += 1 } else { rtpBad += 1 }
+        let done = rtpOK + rtpBad
+        if total >= 1000, done % (total / 4) == 0, done < total { onProgress?(done) }
+        sendNext(peer)
+        if isDone { finish() }
+    }
+
+    func received(rtcp packet: [UInt8]) {
+        if let index = MediaPackets.rtcpIndex(of: packet), packet == MediaPackets.rtcp(index: index) { rtcpOK += 1 } else { rtcpBad += 1 }
+        if isDone { finish() }
+    }
+
+    private func finish() {
+        guard finishedAt == nil else { return }
+        finishedAt = .now
+        onDone?()
+    }
+}

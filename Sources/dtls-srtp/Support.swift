@@ -1,0 +1,223 @@
+import DTLS
+import DTLSCrypto
+import DTLSNIO
+import Foundation
+import NIOCore
+import SRTP
+
+/// A failure the command reports as one line on standard error.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+func eprint(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+func hex(_ bytes: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count * 2)
+    for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0x0f)]) }
+    return String(decoding: out, as: UTF8.self)
+}
+
+/// Parses `HOST:PORT`, `[V6]:PORT`. Names are resolved (localhost works).
+func parseAddress(_ text: String) throws(CLIError) -> (host: String, port: Int) {
+    var host: Substring
+    var portText: Substring
+    if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+        host = text[text.index(after: text.startIndex)..<close]
+        let rest = text[text.index(after: close)...]
+        guard rest.hasPrefix(":") else { throw CLIError("bad address '\(text)': expected [HOST]:PORT") }
+        portText = rest.dropFirst()
+    } else {
+        guard let colon = text.lastIndex(of: ":") else { throw CLIError("bad address '\(text)': expected HOST:PORT") }
+        host = text[..<colon]
+        portText = text[text.index(after: colon)...]
+    }
+    guard !host.isEmpty, let port = Int(portText), (0...65535).contains(port) else {
+        throw CLIError("bad address '\(text)': expected HOST:PORT with a port in 0...65535")
+    }
+    return (String(host), port)
+}
+
+func resolve(_ text: String) throws(CLIError) -> SocketAddress {
+    let (host, port) = try parseAddress(text)
+    do {
+        return try SocketAddress.makeAddressResolvingHost(host, port: port)
+    } catch {
+        throw CLIError("bad address '\(text)': cannot resolve host '\(host)'")
+    }
+}
+
+struct Identity: @unchecked Sendable {
+    let certificate: Certificate
+    let privateKey: PrivateKey
+    var fingerprint: Fingerprint { Fingerprint(certificate: certificate) }
+}
+
+/// Loads `--cert/--key`, or generates a self-signed ECDSA P-256 identity.
+func loadIdentity(cert: String?, key: String?, rsa: Bool = false) throws(CLIError) -> (Identity, generated: Bool) {
+    switch (cert, key) {
+    case (nil, nil):
+        do {
+            let key = rsa ? try PrivateKey.generateRSA(bits: 2048) : try PrivateKey.generateECDSA(.p256)
+            let cert = try Certificate.selfSigned(privateKey: key)
+            return (Identity(certificate: cert, privateKey: key), true)
+        } catch {
+            throw CLIError("cannot generate a certificate: \(error)")
+        }
+    case (let c?, let k?):
+        let certPEM: String, keyPEM: String
+        do { certPEM = try String(contentsOfFile: c, encoding: .utf8) } catch {
+            throw CLIError("cannot read certificate '\(c)': \(error.localizedDescription)")
+        }
+        do { keyPEM = try String(contentsOfFile: k, encoding: .utf8) } catch {
+            throw CLIError("cannot read key '\(k)': \(error.localizedDescription)")
+        }
+        let certificate: Certificate, privateKey: PrivateKey
+        do { certificate = try Certificate(pemEncoded: certPEM) } catch {
+            throw CLIError("cannot parse certificate '\(c)': \(error)")
+        }
+        do { privateKey = try PrivateKey(pemEncoded: keyPEM) } catch {
+            throw CLIError("cannot parse key '\(k)': \(error)")
+        }
+        return (Identity(certificate: certificate, privateKey: privateKey), false)
+    default:
+        throw CLIError("--cert and --key go together")
+    }
+}
+
+func parseSuites(_ list: String?) throws(CLIError) -> [CipherSuite]? {
+    guard let list else { return nil }
+    var out: [CipherSuite] = []
+    for name in list.split(whereSeparator: { $0 == "," || $0 == ":" }) {
+        guard let suite = CipherSuite(name: String(name).trimmingCharacters(in: .whitespaces)) else {
+            throw CLIError("unknown cipher suite '\(name)' (known: \(CipherSuite.supported.map(\.ianaName).joined(separator: ", ")))")
+        }
+        out.append(suite)
+    }
+    guard !out.isEmpty else { throw CLIError("empty cipher suite list") }
+    return out
+}
+
+func parseProfiles(_ list: String?) throws(CLIError) -> [SRTPProtectionProfile]? {
+    guard let list else { return nil }
+    var out: [SRTPProtectionProfile] = []
+    for name in list.split(whereSeparator: { $0 == "," || $0 == ":" }) {
+        guard let profile = SRTPProtectionProfile(name: String(name).trimmingCharacters(in: .whitespaces)) else {
+            throw CLIError("unknown SRTP profile '\(name)' (known: \(SRTPProtectionProfile.supported.map(\.rfcName).joined(separator: ", ")))")
+        }
+        out.append(profile)
+    }
+    guard !out.isEmpty else { throw CLIError("empty SRTP profile list") }
+    return out
+}
+
+func parseFingerprints(_ texts: [String]) throws(CLIError) -> [Fingerprint] {
+    var out: [Fingerprint] = []
+    for text in texts {
+        guard let fp = Fingerprint(text) else {
+            throw CLIError("bad fingerprint '\(text)': expected \"sha-256 AB:CD:...\"")
+        }
+        out.append(fp)
+    }
+    return out
+}
+
+func makeConfiguration(identity: Identity, suites: [CipherSuite]?, profiles: [SRTPProtectionProfile]?,
+                       peerFingerprints: [Fingerprint], requireClientCertificate: Bool = true) throws(CLIError) -> DTLSConfiguration {
+    var config = DTLSConfiguration(certificate: identity.certificate, privateKey: identity.privateKey,
+                                   peerVerification: peerFingerprints.isEmpty ? .acceptAny : .fingerprints(peerFingerprints))
+    if let suites {
+        let usable = suites.filter { CipherSuite.suites(for: identity.privateKey.keyType).contains($0) }
+        guard !usable.isEmpty else {
+            throw CLIError("none of the cipher suites \(suites.map(\.ianaName).joined(separator: ",")) fits this certificate's key")
+        }
+        config.cipherSuites = usable
+    }
+    if let profiles { config.srtpProfiles = profiles }
+    config.requireClientCertificate = requireClientCertificate
+    return config
+}
+
+func fingerprintOf(der: [UInt8]) -> String {
+    Fingerprint(algorithm: .sha256, bytes: Digest.hash(.sha256, der.span)).description
+}
+
+/// The contract lines printed when a handshake completes.
+func handshakeLines(_ peer: DTLSPeer) -> [String] {
+    guard let info = peer.info else { return [] }
+    var lines = ["cipher-suite: \(info.cipherSuite.ianaName)"]
+    lines.append("srtp-profile: \(info.srtpProfile?.rfcName ?? "none")")
+    lines.append("extended-master-secret: \(info.extendedMasterSecret ? "yes" : "no")")
+    lines.append("peer-fingerprint: \(info.peerCertificate.isEmpty ? "none" : fingerprintOf(der: info.peerCertificate))")
+    lines.append("keying-material: \(peer.keyingMaterial.map { hex($0.bytes) } ?? "none")")
+    return lines
+}
+
+/// Appends NSS key log lines; the file is opened per line (rare event).
+struct KeyLog: Sendable {
+    let path: String
+    func append(_ line: String) {
+        let data = Data((line + "\n").utf8)
+        if !FileManager.default.fileExists(atPath: path) {
+            _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            eprint("warning: cannot open key log '\(path)'")
+            return
+        }
+        handle.seekToEndOfFile()
+        handle.write(data)
+        handle.closeFile()
+    }
+}
+
+func describe(_ error: DTLSError) -> String {
+    var s = "handshake failed: \(error.code.rawValue)"
+    if let alert = error.alert { s += ", alert \(alert)" }
+    if !error.detail.isEmpty { s += ": \(error.detail)" }
+    return s
+}
+
+// MARK: - RTP/RTCP test packets
+
+enum MediaPackets {
+    static let ssrc: UInt32 = 0x5EED_CAFE
+
+    static func rtp(sequence: UInt16, payloadSize: Int = 160) -> [UInt8] {
+        let ts = UInt32(sequence) &* 960
+        var p: [UInt8] = [0x80, 96, UInt8(sequence >> 8), UInt8(sequence & 0xff)]
+        p += [UInt8(ts >> 24), UInt8((ts >> 16) & 0xff), UInt8((ts >> 8) & 0xff), UInt8(ts & 0xff)]
+        p += [UInt8(ssrc >> 24), UInt8((ssrc >> 16) & 0xff), UInt8((ssrc >> 8) & 0xff), UInt8(ssrc & 0xff)]
+        for j in 0..<payloadSize { p.append(UInt8(truncatingIfNeeded: Int(sequence) &* 31 &+ j)) }
+        return p
+    }
+
+    /// A sender report (28 bytes) carrying `index` in its packet count.
+    static func rtcp(index: UInt32) -> [UInt8] {
+        var p: [UInt8] = [0x80, 200, 0, 6]
+        p += [UInt8(ssrc >> 24), UInt8((ssrc >> 16) & 0xff), UInt8((ssrc >> 8) & 0xff), UInt8(ssrc & 0xff)]
+        p += [UInt8](repeating: 0xAB, count: 12)  // NTP + RTP timestamp
+        p += [UInt8(index >> 24), UInt8((index >> 16) & 0xff), UInt8((index >> 8) & 0xff), UInt8(index & 0xff)]
+        p += [0, 0, 0x10, 0]
+        return p
+    }
+
+    static func sequence(of rtp: [UInt8]) -> UInt16? {
+        rtp.count >= 12 ? UInt16(rtp[2]) << 8 | UInt16(rtp[3]) : nil
+    }
+
+    static func rtcpIndex(of rtcp: [UInt8]) -> UInt32? {
+        rtcp.count >= 24 ? rtcp[20..<24].reduce(0) { $0 << 8 | UInt32($1) } : nil
+    }
+}
+
+/// `127.0.0.1:4433` / `[::1]:4433` rather than NIO's `[IPv4]host/ip:port`.
+func display(_ address: SocketAddress) -> String {
+    guard let ip = address.ipAddress, let port = address.port else { return "\(address)" }
+    return address.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+}

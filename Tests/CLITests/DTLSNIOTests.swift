@@ -1,0 +1,144 @@
+import DTLS
+import DTLSCrypto
+import DTLSNIO
+import NIOCore
+import NIOPosix
+import Testing
+
+/// Real UDP on 127.0.0.1 through the SwiftNIO driver: many peers on one
+/// socket, limits, idle timeout. Every wait is bounded by a scheduled failure.
+@Suite struct DTLSNIOTests {
+    struct Ended: Sendable { var error: DTLSError?; var stats: PeerStats; var km: [UInt8]? }
+    struct Timeout: Error {}
+
+    final class Recorder: DTLSPeerDelegate {
+        let connected: EventLoopPromise<[UInt8]>?
+        let ended: EventLoopPromise<Ended>?
+        let echo: Bool
+        let rtpToSend: Int
+        var rtpBack = 0
+        init(connected: EventLoopPromise<[UInt8]>?, ended: EventLoopPromise<Ended>?, echo: Bool, rtpToSend: Int = 0) {
+            self.connected = connected; self.ended = ended; self.echo = echo; self.rtpToSend = rtpToSend
+        }
+        func peerConnected(_ peer: DTLSPeer) {
+            for i in 0..<rtpToSend {
+                var p: [UInt8] = [0x80, 96, 0, UInt8(i)] + [UInt8](repeating: 0, count: 4) + [1, 2, 3, 4]
+                p += [UInt8](repeating: UInt8(i), count: 100)
+                try? peer.sendRTP(p)
+            }
+            if rtpToSend == 0 { connected?.succeed(peer.keyingMaterial?.bytes ?? []) }
+        }
+        func peer(_ peer: DTLSPeer, receivedRTP packet: [UInt8]) {
+            if echo { try? peer.sendRTP(packet); return }
+            rtpBack += 1
+            if rtpBack == rtpToSend { connected?.succeed(peer.keyingMaterial?.bytes ?? []) }
+        }
+        func peerClosed(_ peer: DTLSPeer, error: DTLSError?) {
+            connected?.fail(error ?? DTLSError(.closed, alert: nil, "closed"))
+            ended?.succeed(Ended(error: error, stats: peer.stats, km: peer.keyingMaterial?.bytes))
+        }
+    }
+
+    static func config() throws -> DTLSConfiguration {
+        let key = try PrivateKey.generateECDSA(.p256)
+        return DTLSConfiguration(certificate: try Certificate.selfSigned(privateKey: key), privateKey: key, peerVerification: .acceptAny)
+    }
+
+    func bounded<T: Sendable>(_ promise: EventLoopPromise<T>, seconds: Int64 = 10) async throws -> T {
+        let task = promise.futureResult.eventLoop.scheduleTask(in: .seconds(seconds)) { promise.fail(Timeout()) }
+        defer { task.cancel() }
+        return try await promise.futureResult.get()
+    }
+
+    @Test func manyPeersOnOneSocketWithSRTPEcho() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let server = try await DTLSUDP.server(group: group, host: "127.0.0.1", port: 0, configuration: try Self.config()) {
+            Recorder(connected: nil, ended: nil, echo: true)
+        }
+        var clients: [(DTLSUDP.Running, EventLoopPromise<[UInt8]>, EventLoopPromise<Ended>)] = []
+        for _ in 0..<4 {
+            let c = loop.makePromise(of: [UInt8].self), e = loop.makePromise(of: Ended.self)
+            let running = try await DTLSUDP.client(group: group, remote: server.localAddress!, configuration: try Self.config()) {
+                Recorder(connected: c, ended: e, echo: false, rtpToSend: 50)
+            }
+            clients.append((running, c, e))
+        }
+        var materials: Set<[UInt8]> = []
+        for (_, c, _) in clients { materials.insert(try await bounded(c)) }
+        #expect(materials.count == 4)  // four distinct sessions
+        let counts = try await server.withHandler { ($0.peers.count, $0.establishedPeers, $0.handshakesInFlight) }.get()
+        #expect(counts.0 == 4 && counts.1 == 4 && counts.2 == 0)
+        for (running, _, e) in clients {
+            _ = try await running.withHandler { $0.clientPeer?.close() }.get()
+            let ended = try await bounded(e)
+            #expect(ended.error == nil)
+            #expect(ended.stats.rtpOut == 50 && ended.stats.rtpIn == 50 && ended.stats.authFailures == 0)
+            try await running.channel.close()
+        }
+        // The server saw each close_notify and forgot the peer.
+        var remaining = -1
+        for _ in 0..<100 {  // bounded: 100 x 10 ms
+            remaining = try await server.withHandler { $0.peers.count }.get()
+            if remaining == 0 { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(remaining == 0)
+        try await server.channel.close()
+        try await group.shutdownGracefully()
+    }
+
+    @Test func peerLimitRefusesExtraHandshakes() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        var limits = DTLSServerLimits()
+        limits.maxPeers = 1
+        let server = try await DTLSUDP.server(group: group, host: "127.0.0.1", port: 0, configuration: try Self.config(), limits: limits) {
+            Recorder(connected: nil, ended: nil, echo: true)
+        }
+        let c1 = loop.makePromise(of: [UInt8].self), e1 = loop.makePromise(of: Ended.self)
+        let first = try await DTLSUDP.client(group: group, remote: server.localAddress!, configuration: try Self.config()) {
+            Recorder(connected: c1, ended: e1, echo: false)
+        }
+        _ = try await bounded(c1)
+        var config2 = try Self.config()
+        config2.handshakeTimeout = .milliseconds(1500)
+        config2.initialRetransmitTimeout = .milliseconds(200)
+        let c2 = loop.makePromise(of: [UInt8].self), e2 = loop.makePromise(of: Ended.self)
+        let second = try await DTLSUDP.client(group: group, remote: server.localAddress!, configuration: config2) {
+            Recorder(connected: c2, ended: e2, echo: false)
+        }
+        let ended2 = try await bounded(e2)
+        #expect(ended2.error?.code == .handshakeTimeout)
+        let refused = try await server.withHandler { $0.refusedByLimits }.get()
+        #expect(refused >= 1)
+        _ = try await first.withHandler { $0.clientPeer?.close() }.get()
+        _ = try await bounded(e1)
+        try await first.channel.close(); try await second.channel.close(); try await server.channel.close()
+        try await group.shutdownGracefully()
+    }
+
+    @Test func idlePeerIsClosedWithCloseNotify() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        var limits = DTLSServerLimits()
+        limits.idleTimeout = .milliseconds(400)
+        let serverEnded = loop.makePromise(of: Ended.self)
+        let server = try await DTLSUDP.server(group: group, host: "127.0.0.1", port: 0, configuration: try Self.config(), limits: limits) {
+            Recorder(connected: nil, ended: serverEnded, echo: true)
+        }
+        let c = loop.makePromise(of: [UInt8].self), e = loop.makePromise(of: Ended.self)
+        let started = ContinuousClock.now
+        let client = try await DTLSUDP.client(group: group, remote: server.localAddress!, configuration: try Self.config()) {
+            Recorder(connected: c, ended: e, echo: false)
+        }
+        _ = try await bounded(c)
+        let s = try await bounded(serverEnded)
+        #expect(s.error?.detail.contains("idle") == true)
+        let clientSide = try await bounded(e)
+        #expect(clientSide.error == nil)  // it received close_notify
+        #expect(started.duration(to: .now) >= .milliseconds(380))  // timer clocks differ by microseconds
+        try await client.channel.close(); try await server.channel.close()
+        try await group.shutdownGracefully()
+    }
+}
