@@ -104,16 +104,22 @@ public final class DTLSSRTPEndpoint {
 
     /// Validates the configuration; nothing is sent until `start(now:)`.
     public init(configuration: EndpointConfiguration) throws(EndpointError) {
-        guard !configuration.remoteFingerprints.isEmpty else { throw .noRemoteFingerprints }
-        var dtls = configuration.dtls
-        dtls.srtpProfiles = dtls.srtpProfiles.filter { SRTPProfile(rawValue: $0.rawValue) != nil }
-        guard !dtls.srtpProfiles.isEmpty else { throw .noSRTPProfiles }
-        dtls.requireSRTP = true
-        dtls.peerVerification = configuration.engineVerificationOverride
-            ?? .fingerprints(configuration.remoteFingerprints)
         self.role = configuration.role
         self.configuration = configuration
-        self.dtlsConfiguration = dtls
+        self.dtlsConfiguration = try configuration.effectiveDTLSConfiguration()
+    }
+
+    /// A server endpoint around a connection that `DTLSCookieListener`
+    /// accepted (after the stateless cookie exchange), already in
+    /// `connecting`. The listener must have been built from
+    /// `configuration.effectiveDTLSConfiguration()`.
+    public convenience init(adopting connection: DTLSConnection, configuration: EndpointConfiguration) throws(EndpointError) {
+        var config = configuration
+        config.role = .server
+        try self.init(configuration: config)
+        self.connection = connection
+        transition(to: .connecting)
+        pumpEngine()
     }
 
     // MARK: - Lifecycle
@@ -407,9 +413,9 @@ public final class DTLSSRTPEndpoint {
             return
         }
         let certificate = info.peerCertificate
-        guard remoteCertificate == nil || remoteCertificate == certificate,
-              let matched = configuration.remoteFingerprints.first(where: { $0.matches(certificate) })
-        else {
+        let matched = configuration.remoteFingerprints.first(where: { $0.matches(certificate) })
+            ?? (configuration.acceptsAnyCertificate ? Fingerprint(algorithm: .sha256, bytes: Digest.hash(.sha256, certificate.span)) : nil)
+        guard remoteCertificate == nil || remoteCertificate == certificate, let matched else {
             fail(.fingerprintMismatch)
             connection.abort(alert: .badCertificate, reason: "peer certificate does not match the SDP fingerprint")
             return

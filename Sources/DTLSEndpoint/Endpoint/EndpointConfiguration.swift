@@ -12,8 +12,13 @@ public struct EndpointConfiguration: Sendable {
     /// `DTLSRole(offer:answer:localIsOfferer:)` for the SDP mapping.
     public var role: DTLSRole
     /// The `a=fingerprint` values of the peer (RFC 8122). The peer is
-    /// accepted when its certificate matches any of them. Must not be empty.
+    /// accepted when its certificate matches any of them. Must not be empty
+    /// unless `acceptsAnyCertificate` is set.
     public var remoteFingerprints: [Fingerprint]
+    /// Key SRTP for any peer certificate. Only for callers that verify the
+    /// certificate another way (it is in `EndpointConnectionInfo`), such as
+    /// a command-line tool that prints the fingerprint for a human to check.
+    public var acceptsAnyCertificate = false
     /// The engine's configuration (certificate, suites, SRTP profiles, MTU,
     /// timers). The endpoint overrides two fields: `peerVerification`
     /// becomes `.fingerprints(remoteFingerprints)` and `requireSRTP` becomes
@@ -38,6 +43,20 @@ public struct EndpointConfiguration: Sendable {
                                       peerVerification: .fingerprints(remoteFingerprints))
         self.replayWindowSize = SRTPSession.defaultReplayWindowSize
         self.maxQueuedOutputs = 1024
+    }
+
+    /// The engine configuration the endpoint runs: what a server passes to
+    /// `DTLSCookieListener` so that connections it accepts can be adopted
+    /// with `DTLSSRTPEndpoint(adopting:configuration:)`.
+    public func effectiveDTLSConfiguration() throws(EndpointError) -> DTLSConfiguration {
+        guard !remoteFingerprints.isEmpty || acceptsAnyCertificate else { throw .noRemoteFingerprints }
+        var dtls = self.dtls
+        dtls.srtpProfiles = dtls.srtpProfiles.filter { SRTPProfile(rawValue: $0.rawValue) != nil }
+        guard !dtls.srtpProfiles.isEmpty else { throw .noSRTPProfiles }
+        dtls.requireSRTP = true
+        dtls.peerVerification = engineVerificationOverride
+            ?? (acceptsAnyCertificate ? .acceptAny : .fingerprints(remoteFingerprints))
+        return dtls
     }
 
     /// This side's `a=fingerprint` (SHA-256), to put in the SDP.
