@@ -49,7 +49,9 @@ let package = Package(
 
         // MARK: Benchmarks (the allocation counter replaces malloc in this executable only)
         .target(name: "CMallocCounter"),
-        .executableTarget(name: "dtls-srtp-bench", dependencies: ["DTLS", "DTLSCrypto", "OpenSSLReference", "SRTP", "DTLSEndpoint", "CSRTP", "CMallocCounter"],
+        .executableTarget(name: "dtls-srtp-bench", dependencies: ["DTLS", "DTLSCrypto", "OpenSSLReference", "SRTP", "DTLSEndpoint", "CSRTP", "CMallocCounter",
+                                                                  .product(name: "NIOCore", package: "swift-nio"),
+                                                                  .product(name: "NIOPosix", package: "swift-nio")],
                           path: "Sources/DTLSBench"),
 
         // MARK: Command
