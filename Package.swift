@@ -56,7 +56,7 @@ let package = Package(
 
         // MARK: Command
         .executableTarget(name: "dtls-srtp", dependencies: [
-            "DTLS", "DTLSCrypto", "SRTP", "DTLSEndpoint", "DTLSNIO",
+            "DTLS", "DTLSCrypto", "SRTP", "DTLSEndpoint", "DTLSNIO", "Conformance",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
