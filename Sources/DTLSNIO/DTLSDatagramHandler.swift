@@ -63,7 +63,14 @@ public final class DTLSDatagramHandler: ChannelInboundHandler {
     private var draining: Set<ObjectIdentifier> = []
     private var outBuffer: [UInt8] = []
 
-    public init(mode: Mode, limits: DTLSServerLimits = DTLSServerLimits(), delegate: (any DTLSPeerDelegate)? = nil) {
+    /// Event loops that run handshakes (ECDHE, signatures, DHE) so that the
+    /// channel's loop only forwards media; nil runs everything on the
+    /// channel's loop.
+    public let handshakeLoops: (any EventLoopGroup)?
+
+    public init(mode: Mode, limits: DTLSServerLimits = DTLSServerLimits(), delegate: (any DTLSPeerDelegate)? = nil,
+                handshakeLoops: (any EventLoopGroup)? = nil) {
+        self.handshakeLoops = handshakeLoops
         self.mode = mode
         self.limits = limits
         self.delegate = delegate
@@ -137,7 +144,8 @@ public final class DTLSDatagramHandler: ChannelInboundHandler {
     private func handleStranger(_ bytes: [UInt8], from: SocketAddress) {
         guard Demultiplexer.classify(bytes) == .dtls, var listener else { return }
         let now = DTLSInstant.now
-        let decision = listener.handle(bytes, from: Array(from.description.utf8), now: now)
+        let decision = listener.handle(bytes, from: Array(from.description.utf8), now: now,
+                                       feedAccepted: handshakeLoops == nil)
         self.listener = listener
         switch decision {
         case .drop:
@@ -151,7 +159,12 @@ public final class DTLSDatagramHandler: ChannelInboundHandler {
                 return
             }
             let peer = addPeer(address: from, connection: connection)
-            drain(peer)
+            if let loops = handshakeLoops {
+                peer.offload = HandshakeOffload(connection: connection, loop: loops.next())
+                offload(peer) { $0.handlePacket(bytes, now: .now) }
+            } else {
+                drain(peer)
+            }
         }
     }
 
@@ -201,6 +214,10 @@ public final class DTLSDatagramHandler: ChannelInboundHandler {
     private func process(_ datagram: [UInt8], for peer: DTLSPeer) {
         switch Demultiplexer.classify(datagram) {
         case .dtls:
+            if peer.offload != nil {
+                offload(peer) { $0.handlePacket(datagram, now: .now) }
+                return
+            }
             peer.connection.handlePacket(datagram, now: .now)
             drain(peer)
         case .rtp:
@@ -232,6 +249,82 @@ public final class DTLSDatagramHandler: ChannelInboundHandler {
         } else {
             peer.stats.rtpIn += 1
             delegate?.peer(peer, receivedRTP: buffer)
+        }
+    }
+
+    // MARK: - Handshakes off the media loop
+
+    /// Runs `work` on the peer's connection on its handshake loop, then
+    /// applies the connection's output back on this (the channel's) loop.
+    ///
+    /// Ownership: while `peer.offload` is set, only the handshake loop
+    /// touches the connection. When a job sees the handshake end
+    /// (connected, failed or closed) it marks the connection handed over
+    /// and touches it no more; jobs already queued behind it bounce their
+    /// work back to this loop. Both loops run jobs in order, so every use
+    /// of the connection is ordered, and the media loop takes over only
+    /// after the job that ended the handshake was applied here.
+    private func offload(_ peer: DTLSPeer, _ work: @escaping @Sendable (DTLSConnection) -> Void) {
+        guard let job = peer.offload, let context else { return }
+        let media = context.eventLoop
+        let target = NIOLoopBound((self, peer), eventLoop: media)
+        job.loop.execute {
+            if job.handedOver {
+                media.execute {
+                    let (handler, peer) = target.value
+                    guard !peer.isFinished else { return }
+                    work(peer.connection)
+                    handler.drainAndFlush(peer)
+                }
+                return
+            }
+            let result = job.run(work)
+            media.execute {
+                let (handler, peer) = target.value
+                handler.apply(result, to: peer)
+            }
+        }
+    }
+
+    /// Applies what a handshake job produced, on the channel's loop.
+    private func apply(_ result: HandshakeOffload.Result, to peer: DTLSPeer) {
+        guard !peer.isFinished else { return }
+        for packet in result.packets { write(packet[...], to: peer.address, flush: false) }
+        var ended: DTLSError?? = nil
+        var connected = false
+        for event in result.events {
+            switch event {
+            case .connected(let info):
+                peer.info = info
+                peer.isEstablished = true
+                peer.connectedAt = .now
+                handshakesInFlight -= 1
+                establishedPeers += 1
+                connected = true
+            case .keyingMaterial(let km):
+                peer.keyingMaterial = km
+                if let profile = SRTPProfile(rawValue: km.profile.rawValue) {
+                    peer.srtp = try? SRTPTransport(profile: profile, exportedKeyingMaterial: km.bytes, isClient: km.isClient)
+                }
+            case .applicationData(let data):
+                peer.stats.appIn += 1
+                delegate?.peer(peer, receivedApplicationData: data)
+            case .peerClosed: ended = .some(nil)
+            case .failed(let error): ended = .some(error)
+            }
+        }
+        if result.handedOver { peer.offload = nil }
+        if let ended {
+            flushIfNeeded()
+            finish(peer, error: ended)
+            return
+        }
+        if connected { delegate?.peerConnected(peer) }
+        if peer.offload == nil {
+            drainAndFlush(peer)  // our connection now: re-arms its timer too
+        } else {
+            armTimer(peer, result.deadline)
+            flushIfNeeded()
         }
     }
 
@@ -378,6 +471,9 @@ public final class DTLSDatagramHandler: ChannelInboundHandler {
                 } else {
                     armIdleTimer(peer, at: due)  // activity since: sleep until the new due time
                 }
+            } else if peer.offload != nil {
+                peer.timerDeadline = nil
+                offload(peer) { $0.handleTimeout(now: .now) }
             } else {
                 peer.timerDeadline = nil
                 peer.connection.handleTimeout(now: .now)
@@ -392,6 +488,12 @@ public final class DTLSDatagramHandler: ChannelInboundHandler {
     /// Sends close_notify (if the connection is live) and removes the peer.
     func close(_ peer: DTLSPeer, error: DTLSError?) {
         guard !peer.isFinished, !peer.closing else { return }
+        if peer.offload != nil {
+            // The connection belongs to its handshake loop: abandon the
+            // handshake (no alert, as on a handshake timeout).
+            finish(peer, error: error)
+            return
+        }
         peer.closing = true
         peer.connection.close()
         drainLoop: while true {

@@ -75,6 +75,9 @@ public final class DTLSPeer {
     /// True once this side called `close()` (close_notify sent by us).
     public internal(set) var closing = false
     var finishError: DTLSError?
+    /// Set while the handshake runs on a handshake event loop (see
+    /// `DTLSDatagramHandler` "Handshakes off the media loop").
+    var offload: HandshakeOffload?
 
     init(address: SocketAddress, connection: DTLSConnection, now: NIODeadline) {
         self.address = address

@@ -23,9 +23,11 @@ public enum DTLSUDP {
     public static func server(
         group: any EventLoopGroup, host: String, port: Int, configuration: DTLSConfiguration,
         limits: DTLSServerLimits = DTLSServerLimits(),
+        handshakeLoops: (any EventLoopGroup)? = nil,
         delegate makeDelegate: @escaping @Sendable () -> (any DTLSPeerDelegate)?
     ) async throws -> Running {
-        try await start(group: group, bindHost: host, bindPort: port, limits: limits, makeDelegate: makeDelegate) {
+        try await start(group: group, bindHost: host, bindPort: port, limits: limits, handshakeLoops: handshakeLoops,
+                        makeDelegate: makeDelegate) {
             .server(configuration)
         }
     }
@@ -42,6 +44,7 @@ public enum DTLSUDP {
 
     private static func start(
         group: any EventLoopGroup, bindHost: String, bindPort: Int, limits: DTLSServerLimits,
+        handshakeLoops: (any EventLoopGroup)? = nil,
         makeDelegate: @escaping @Sendable () -> (any DTLSPeerDelegate)?,
         mode: @escaping @Sendable () -> DTLSDatagramHandler.Mode
     ) async throws -> Running {
@@ -54,7 +57,8 @@ public enum DTLSUDP {
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: vectorReadCount * 2048))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let handler = DTLSDatagramHandler(mode: mode(), limits: limits, delegate: makeDelegate())
+                    let handler = DTLSDatagramHandler(mode: mode(), limits: limits, delegate: makeDelegate(),
+                                                      handshakeLoops: handshakeLoops)
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }

@@ -105,6 +105,8 @@ struct Server: AsyncParsableCommand {
     var maxPeers: Int = 1024
     @Option(help: "Close a peer after this many seconds without a datagram.")
     var idleTimeout: Double = 30
+    @Option(help: "Threads that run handshakes, off the socket's media loop (0: handshakes on the media loop).")
+    var handshakeThreads: Int = max(1, System.coreCount - 1)
 
     func run() async throws {
         try await runReporting {
@@ -119,11 +121,13 @@ struct Server: AsyncParsableCommand {
             limits.idleTimeout = .nanoseconds(Int64(idleTimeout * 1e9))
             let behaviour = ServerBehaviour(echo: echo, keyLog: identity.keylog.map { KeyLog(path: $0) })
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            let handshakeGroup = handshakeThreads > 0 ? MultiThreadedEventLoopGroup(numberOfThreads: handshakeThreads) : nil
             let firstEnded = group.next().makePromise(of: PeerOutcome.self)
             let once = self.once
             let running: DTLSUDP.Running
             do {
-                running = try await DTLSUDP.server(group: group, host: host, port: port, configuration: config, limits: limits) {
+                running = try await DTLSUDP.server(group: group, host: host, port: port, configuration: config, limits: limits,
+                                                   handshakeLoops: handshakeGroup) {
                     ServerDelegate(behaviour: behaviour, firstPeerEnded: once ? firstEnded : nil)
                 }
             } catch {
@@ -135,6 +139,7 @@ struct Server: AsyncParsableCommand {
                 let outcome = try await firstEnded.futureResult.get()
                 try? await running.channel.close()
                 try? await group.shutdownGracefully()
+                try? await handshakeGroup?.shutdownGracefully()
                 return outcome.error == nil ? 0 : 1
             }
             try await running.channel.closeFuture.get()

@@ -50,10 +50,15 @@ import Testing
         return try await promise.futureResult.get()
     }
 
-    @Test func manyPeersOnOneSocketWithSRTPEcho() async throws {
+    /// With `offloadHandshakes` the server runs every handshake on another
+    /// event loop and the socket's loop only routes and forwards media.
+    @Test(arguments: [false, true])
+    func manyPeersOnOneSocketWithSRTPEcho(offloadHandshakes: Bool) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let handshakeGroup = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let loop = group.next()
-        let server = try await DTLSUDP.server(group: group, host: "127.0.0.1", port: 0, configuration: try Self.config()) {
+        let server = try await DTLSUDP.server(group: group, host: "127.0.0.1", port: 0, configuration: try Self.config(),
+                                              handshakeLoops: offloadHandshakes ? handshakeGroup : nil) {
             Recorder(connected: nil, ended: nil, echo: true)
         }
         var clients: [(DTLSUDP.Running, EventLoopPromise<[UInt8]>, EventLoopPromise<Ended>)] = []
@@ -86,6 +91,7 @@ import Testing
         #expect(remaining == 0)
         try await server.channel.close()
         try await group.shutdownGracefully()
+        try await handshakeGroup.shutdownGracefully()
     }
 
     @Test func peerLimitRefusesExtraHandshakes() async throws {

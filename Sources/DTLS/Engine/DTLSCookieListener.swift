@@ -54,7 +54,12 @@ public struct DTLSCookieListener {
     /// Decides what to do with a datagram from an address that has no
     /// connection yet. `address` is any stable encoding of the source
     /// (IP and port bytes); it is bound into the cookie.
-    public mutating func handle(_ datagram: [UInt8], from address: [UInt8], now: DTLSInstant) -> Decision {
+    ///
+    /// With `feedAccepted: false` an accepted connection is returned without
+    /// having processed the datagram, so a server can run that first (and
+    /// costly: key generation, signature) step on another thread.
+    public mutating func handle(_ datagram: [UInt8], from address: [UInt8], now: DTLSInstant,
+                                feedAccepted: Bool = true) -> Decision {
         if now - rotatedAt >= rotationInterval {
             previousSecret = secret
             secret = SecureRandom.bytes(32)
@@ -76,7 +81,7 @@ public struct DTLSCookieListener {
         }
         if !prefix.cookie.isEmpty, CookieMint.verify(secrets: [secret, previousSecret], address: address, prefix: prefix) {
             let connection = DTLSConnection(serverWith: configuration, now: now)
-            connection.handlePacket(datagram, now: now)
+            if feedAccepted { connection.handlePacket(datagram, now: now) }
             return .accept(connection)
         }
         if !prefix.cookie.isEmpty { cookiesRejected += 1 }
