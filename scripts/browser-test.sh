@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 BIN="${1:-.build/debug/dtls-srtp}"
 ART="${ARTIFACTS:-artifacts}"
 TIMEOUT="${BROWSER_TEST_TIMEOUT:-60}"
+ROLE="${BROWSER_DTLS_ROLE:-passive}"   # the answer to actpass: passive or active
 mkdir -p "$ART"
 
 if ! command -v chromium >/dev/null 2>&1; then
@@ -24,7 +25,7 @@ fi
 command -v python3 >/dev/null || { echo "python3 is needed"; echo "0 passed, 1 failed"; exit 1; }
 
 WORK="$(mktemp -d /tmp/browser-test.XXXXXX)"
-export WORK BIN ART TIMEOUT
+export WORK BIN ART TIMEOUT ROLE
 # Everything below runs in a fresh network namespace with only `lo` up, so the
 # browser's only candidates are 127.0.0.1 and nothing leaves the machine.
 set +e
@@ -32,7 +33,7 @@ timeout --kill-after=10 $((TIMEOUT + 60)) unshare -n bash -c '
   set -u
   ip link set lo up
   mkdir -p "$WORK/profile"
-  "$BIN" browser-demo --http 127.0.0.1:8080 --media 127.0.0.1:0 --consent-timeout 10 \
+  "$BIN" browser-demo --http 127.0.0.1:8080 --media 127.0.0.1:0 --consent-timeout 10 --dtls-role "$ROLE" \
       --exit-after $((TIMEOUT + 30)) >"$WORK/server.log" 2>&1 &
   server=$!
   for _ in $(seq 1 100); do
