@@ -58,12 +58,14 @@ let package = Package(
 
         // MARK: Benchmarks (the allocation counter replaces malloc in this executable only)
         .target(name: "CMallocCounter"),
-        .executableTarget(name: "dtls-srtp-bench", dependencies: ["DTLS", "DTLSCrypto", "OpenSSLReference", "SRTP", "DTLSEndpoint", "CSRTP", "CMallocCounter"],
+        .executableTarget(name: "dtls-srtp-bench", dependencies: ["DTLS", "DTLSCrypto", "OpenSSLReference", "SRTP", "DTLSEndpoint", "CSRTP", "CMallocCounter",
+                                                                  .product(name: "NIOCore", package: "swift-nio"),
+                                                                  .product(name: "NIOPosix", package: "swift-nio")],
                           path: "Sources/DTLSBench"),
 
         // MARK: Command
         .executableTarget(name: "dtls-srtp", dependencies: [
-            "DTLS", "DTLSCrypto", "SRTP", "DTLSEndpoint", "DTLSNIO", "WebRTCLite",
+            "DTLS", "DTLSCrypto", "SRTP", "DTLSEndpoint", "DTLSNIO", "Conformance", "WebRTCLite",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

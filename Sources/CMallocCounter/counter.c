@@ -36,3 +36,12 @@ int posix_memalign(void **out, size_t align, size_t n) {
 
 #include <malloc.h>
 size_t cmalloc_heap_in_use(void) { return mallinfo2().uordblks; }
+
+// Lowers the calling thread's scheduling priority (Linux nice values are
+// per thread). Used by the storm benchmark for its handshake workers.
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int cbench_nice_current_thread(int nice) {
+    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
+}

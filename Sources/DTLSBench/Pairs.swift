@@ -3,7 +3,7 @@ import DTLSCrypto
 import OpenSSLReference
 
 /// Identities made once, as an SFU would hold its certificate.
-struct BenchIdentity {
+struct BenchIdentity: Sendable {
     let certificate: Certificate
     let key: PrivateKey
     var fingerprint: Fingerprint { Fingerprint(certificate: certificate) }

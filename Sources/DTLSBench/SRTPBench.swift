@@ -115,6 +115,10 @@ final class RawSRTPSession {
 
     deinit { srtp_dealloc(session) }
 
-    /// srtp_init is idempotent: a second call finds the crypto kernel ready.
-    static let initialized: Bool = srtp_init() == srtp_err_status_ok
+    /// The same initialisation the SRTP module does (NSS first, then
+    /// srtp_init; both idempotent), so the baseline runs libsrtp as tuned.
+    static let initialized: Bool = {
+        CSRTP_openNSSForSpeed()
+        return srtp_init() == srtp_err_status_ok
+    }()
 }

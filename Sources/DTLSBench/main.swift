@@ -11,10 +11,11 @@ var reps = 3
 var seconds = 1.0
 var markdownPath: String?
 var only: String?
+var quick = false
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
     switch a {
-    case "--quick": reps = 3; seconds = 0.2
+    case "--quick": reps = 3; seconds = 0.2; quick = true
     case "--reps": reps = Int(args.popFirst() ?? "3") ?? 3
     case "--seconds": seconds = Double(args.popFirst() ?? "1") ?? 1
     case "--markdown": markdownPath = args.popFirst()
@@ -26,6 +27,12 @@ while let a = args.popFirst() {
         let body = HandshakeBench.ours(HandshakeBench.cases[0], client: c, server: s)
         for _ in 0..<n { body() }
         exit(0)
+    case "--profile-scale":
+        let n = Int(args.popFirst() ?? "1000") ?? 1000
+        let c = BenchIdentity.make(try! PrivateKey.generateECDSA(.p256))
+        let s = BenchIdentity.make(try! PrivateKey.generateECDSA(.p256))
+        for row in ScaleBench.run(counts: [n], client: c, server: s) { print(row) }
+        exit(0)
     case "--profile-records":
         // Fixed work for callgrind: N records through our engine, nothing else.
         let n = Int(args.popFirst() ?? "20000") ?? 20000
@@ -35,7 +42,7 @@ while let a = args.popFirst() {
         for _ in 0..<n { body() }
         exit(0)
     case "-h", "--help":
-        print("usage: dtls-srtp-bench [--quick] [--reps N] [--seconds S] [--markdown FILE] [--only handshake|records|memory|allocations]")
+        print("usage: dtls-srtp-bench [--quick] [--reps N] [--seconds S] [--markdown FILE] [--only handshake|records|srtp|allocations|memory|scale|storm]")
         exit(0)
     default:
         FileHandle.standardError.write("unknown argument \(a)\n".data(using: .utf8)!)
@@ -110,6 +117,36 @@ if want("memory") {
     report.add(Figure(name: "heap bytes per established connection (\(n) pairs): ours", unit: "B", samples: ours),
                baseline: Figure(name: "heap bytes per established connection (\(n) pairs): libssl", unit: "B", samples: theirs),
                lowerIsBetter: true)
+}
+
+if want("scale") {
+    log("scale...")
+    for row in ScaleBench.run(counts: quick ? [100, 1000] : [100, 1000, 5000], client: client, server: server) {
+        report.add(Figure(name: "\(row.peers) peers: ns per SRTP packet, endpoint (round-robin over all peers)", unit: "ns", samples: [row.nanosecondsPerPacket]), baseline: nil,
+                   limit: Figure(name: "\(row.peers) peers: ns per SRTP packet, bare libsrtp2 sessions (same round-robin)", unit: "ns", samples: [row.rawNanosecondsPerPacket]))
+        report.add(Figure(name: "\(row.peers) peers: heap bytes per established endpoint (DTLS + SRTP)", unit: "B", samples: [row.bytesPerEstablishedEndpoint]), baseline: nil)
+        report.add(Figure(name: "\(row.peers) peers: heap bytes per server handshake in flight", unit: "B", samples: [row.bytesPerHandshakeInFlight]), baseline: nil)
+    }
+    report.add(Figure(name: "heap bytes per SRTP transport (libsrtp in+out sessions)", unit: "B", samples: [ScaleBench.srtpTransportBytes(count: 1000)]), baseline: nil)
+    for row in TimerBench.run(counts: [1_000, 10_000, 100_000]) {
+        report.add(Figure(name: "\(row.armed) armed timers: ns per re-arm, TimerQueue (what the server uses)", unit: "ns", samples: [row.queueNanosecondsPerRearm]), baseline: nil)
+        report.add(Figure(name: "\(row.armed) armed timers: ns per re-arm, one NIO task per timer (not used)", unit: "ns", samples: [row.nanosecondsPerRearm]), baseline: nil)
+    }
+}
+
+if want("storm") {
+    log("storm...")
+    let rate = 20_000.0
+    let duration = quick ? 1.0 : 3.0
+    for (storm, label) in [(StormBench.Storm.none, "no storm"), (.otherThread, "handshake storm on another thread"),
+                           (.mediaThread, "handshake storm on the media thread (contrast)")] {
+        let r = StormBench.run(storm, peers: 100, packetsPerSecond: rate, seconds: duration, client: client, server: server)
+        report.add(Figure(name: "forwarding latency p50, 100 peers, 20k pkt/s, \(label)", unit: "us", samples: [r.p50]), baseline: nil)
+        report.add(Figure(name: "forwarding latency p99, 100 peers, 20k pkt/s, \(label)", unit: "us", samples: [r.p99]), baseline: nil)
+        if storm != .none {
+            report.add(Figure(name: "handshakes/s completed during the run, \(label)", unit: "hs/s", samples: [r.handshakesPerSecond]), baseline: nil)
+        }
+    }
 }
 
 report.print()

@@ -309,35 +309,82 @@ public final class DTLSDatagramHandler: ChannelInboundHandler {
 
     // MARK: - Timers
 
+    /// Which of a peer's two timers a queue entry is.
+    struct TimerKey: Hashable {
+        var peer: ObjectIdentifier
+        var idle: Bool
+    }
+
+    /// Every peer's engine deadline and idle deadline in one heap
+    /// (`TimerQueue`): arming, moving and cancelling are O(log n) or O(1),
+    /// and the event loop holds a single wake-up for the earliest one.
+    /// (NIO cancels a scheduled task by searching its queue, which is
+    /// linear in the number of armed tasks: one task per peer would make
+    /// each re-arm O(peers).)
+    private var timers = TimerQueue<TimerKey>()
+    private var timerPeers: [ObjectIdentifier: DTLSPeer] = [:]
+    private var wakeup: Scheduled<Void>?
+    private var wakeupAt: DTLSInstant?
+
     private func armTimer(_ peer: DTLSPeer, _ deadline: DTLSInstant?) {
         guard deadline != peer.timerDeadline else { return }
-        peer.timer?.cancel()
-        peer.timer = nil
         peer.timerDeadline = deadline
-        guard let deadline, let context else { return }
-        let delay = ContinuousClock.now.duration(to: deadline)
-        let (seconds, attoseconds) = delay.components
-        let nanos = max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        peer.timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: .now() + .nanoseconds(nanos)) { [weak self, weak peer] in
-            guard let self, let peer, !peer.isFinished else { return }
-            peer.timer = nil
-            peer.timerDeadline = nil
-            peer.connection.handleTimeout(now: .now)
-            self.drainAndFlush(peer)
-        }
+        let id = ObjectIdentifier(peer)
+        timerPeers[id] = peer
+        timers.schedule(TimerKey(peer: id, idle: false), at: deadline)
+        rearmWakeup()
     }
 
     private func armIdleTimer(_ peer: DTLSPeer, at deadline: NIODeadline) {
-        guard let context else { return }
-        peer.idleTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self, weak peer] in
-            guard let self, let peer, !peer.isFinished else { return }
-            let due = peer.lastActivity + self.limits.idleTimeout
-            if due <= .now() {
-                self.close(peer, error: DTLSError(.closed, alert: nil, "idle for \(self.limits.idleTimeout.nanoseconds / 1_000_000) ms"))
+        let id = ObjectIdentifier(peer)
+        timerPeers[id] = peer
+        let delay = max(0, deadline.uptimeNanoseconds.subtractingReportingOverflow(NIODeadline.now().uptimeNanoseconds).partialValue)
+        timers.schedule(TimerKey(peer: id, idle: true), at: .now + .nanoseconds(Int64(clamping: delay)))
+        rearmWakeup()
+    }
+
+    private func cancelTimers(_ peer: DTLSPeer) {
+        let id = ObjectIdentifier(peer)
+        timers.cancel(TimerKey(peer: id, idle: false))
+        timers.cancel(TimerKey(peer: id, idle: true))
+        timerPeers[id] = nil
+        peer.timerDeadline = nil
+    }
+
+    /// Keeps one NIO task armed for the earliest deadline in the queue.
+    private func rearmWakeup() {
+        let next = timers.nextDeadline()
+        guard next != wakeupAt else { return }
+        wakeup?.cancel()
+        wakeup = nil
+        wakeupAt = next
+        guard let next, let context else { return }
+        let (seconds, attoseconds) = ContinuousClock.now.duration(to: next).components
+        let nanos = max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        wakeup = context.eventLoop.assumeIsolated().scheduleTask(deadline: .now() + .nanoseconds(nanos)) { [weak self] in
+            self?.timersFired()
+        }
+    }
+
+    private func timersFired() {
+        wakeup = nil
+        wakeupAt = nil
+        for key in timers.popExpired(now: .now) {
+            guard let peer = timerPeers[key.peer], !peer.isFinished else { continue }
+            if key.idle {
+                let due = peer.lastActivity + limits.idleTimeout
+                if due <= .now() {
+                    close(peer, error: DTLSError(.closed, alert: nil, "idle for \(limits.idleTimeout.nanoseconds / 1_000_000) ms"))
+                } else {
+                    armIdleTimer(peer, at: due)  // activity since: sleep until the new due time
+                }
             } else {
-                self.armIdleTimer(peer, at: due)  // activity since: sleep until the new due time
+                peer.timerDeadline = nil
+                peer.connection.handleTimeout(now: .now)
+                drainAndFlush(peer)
             }
         }
+        rearmWakeup()
     }
 
     // MARK: - Ending
@@ -362,10 +409,8 @@ public final class DTLSDatagramHandler: ChannelInboundHandler {
         guard !peer.isFinished else { return }
         peer.isFinished = true
         peer.finishError = error
-        peer.timer?.cancel()
-        peer.idleTimer?.cancel()
-        peer.timer = nil
-        peer.idleTimer = nil
+        cancelTimers(peer)
+        rearmWakeup()
         if peer.isEstablished { establishedPeers -= 1 } else { handshakesInFlight -= 1 }
         if peers[peer.address] === peer { peers[peer.address] = nil }
         peer.inbound = []

@@ -70,9 +70,7 @@ public final class DTLSPeer {
     var inbound: [[UInt8]] = []
     var inboundHead = 0
     var isQueued = false
-    var timer: Scheduled<Void>?
     var timerDeadline: DTLSInstant?
-    var idleTimer: Scheduled<Void>?
     var lastActivity: NIODeadline
     /// True once this side called `close()` (close_notify sent by us).
     public internal(set) var closing = false

@@ -6,7 +6,11 @@ enum LibSRTP {
     /// session: Swift initialises static stored properties lazily under
     /// `swift_once` (dispatch_once semantics), so this is thread-safe.
     /// libsrtp is never shut down (sessions may live until process exit).
-    static let initStatus: UInt32 = srtp_init().rawValue
+    static let initStatus: UInt32 = {
+        // Before libsrtp touches NSS: see the note in CSRTP/shim.h.
+        CSRTP_openNSSForSpeed()
+        return srtp_init().rawValue
+    }()
 
     /// Throws unless `srtp_init()` succeeded.
     static func ensureInitialized() throws(SRTPError) {

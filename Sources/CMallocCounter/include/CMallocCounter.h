@@ -8,4 +8,6 @@ uint64_t cmalloc_counter_allocations(void);
 /// Bytes of heap in use (glibc mallinfo2().uordblks).
 #include <stddef.h>
 size_t cmalloc_heap_in_use(void);
+/// Sets the calling thread's nice value (Linux: per thread).
+int cbench_nice_current_thread(int nice);
 #endif
