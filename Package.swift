@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "DTLS", targets: ["DTLS"]),
         .library(name: "SRTP", targets: ["SRTP"]),
         .library(name: "DTLSEndpoint", targets: ["DTLSEndpoint"]),
+        .library(name: "WebRTCLite", targets: ["WebRTCLite"]),
         .executable(name: "dtls-srtp", targets: ["dtls-srtp"]),
     ],
     dependencies: [
@@ -30,15 +31,23 @@ let package = Package(
         .systemLibrary(
             name: "CSRTP", pkgConfig: "libsrtp2",
             providers: [.apt(["libsrtp2-dev"])]),
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: Thin unsafe layers (the only Swift that touches C pointers)
         .target(name: "DTLSCrypto", dependencies: ["COpenSSL"]),
         .target(name: "SRTP", dependencies: ["CSRTP"]),
+        .target(name: "ZlibChecksum", dependencies: ["CZlib"]),
         .target(name: "OpenSSLReference", dependencies: ["CLibSSL", "COpenSSL"]),
 
         // MARK: Safe protocol code
         .target(name: "DTLS", dependencies: ["DTLSCrypto"], swiftSettings: safe),
         .target(name: "DTLSEndpoint", dependencies: ["DTLS", "SRTP"], swiftSettings: safe),
+        // ICE-lite (STUN), SDP offer/answer and the Sans-IO browser echo session;
+        // beside the ICE-agnostic core, not inside it.
+        .target(name: "WebRTCLite", dependencies: ["DTLS", "DTLSCrypto", "SRTP", "DTLSEndpoint", "ZlibChecksum"],
+                swiftSettings: safe),
 
         // MARK: Networking (SwiftNIO UDP driver for the Sans-IO engine)
         .target(name: "DTLSNIO", dependencies: [
@@ -56,10 +65,11 @@ let package = Package(
 
         // MARK: Command
         .executableTarget(name: "dtls-srtp", dependencies: [
-            "DTLS", "DTLSCrypto", "SRTP", "DTLSEndpoint", "DTLSNIO", "Conformance",
+            "DTLS", "DTLSCrypto", "SRTP", "DTLSEndpoint", "DTLSNIO", "Conformance", "WebRTCLite",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
 
         // MARK: Conformance vectors (Vectors/)
@@ -71,6 +81,8 @@ let package = Package(
         .testTarget(name: "DTLSCryptoTests", dependencies: ["DTLSCrypto"]),
         .testTarget(name: "DTLSTests", dependencies: ["DTLS", "DTLSCrypto", "DTLSTestSupport"]),
         .testTarget(name: "SRTPTests", dependencies: ["SRTP"]),
+        .testTarget(name: "WebRTCLiteTests", dependencies: ["WebRTCLite", "DTLS", "DTLSCrypto", "DTLSEndpoint", "SRTP", "ZlibChecksum"],
+                    exclude: ["chromium-156-offer.sdp"]),
         .testTarget(name: "CLITests", dependencies: [
             "DTLSNIO", "DTLS", "DTLSCrypto", "SRTP",
             .product(name: "NIOCore", package: "swift-nio"),

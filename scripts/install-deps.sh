@@ -2,7 +2,7 @@
 # Installs the Debian packages this project needs, only when one is missing.
 # Used by `make demo`, `make test` and .ci/run, so a fresh Debian 12 machine works.
 set -euo pipefail
-PKGS=(libssl-dev libsrtp2-dev pkg-config openssl gnutls-bin)
+PKGS=(libssl-dev libsrtp2-dev zlib1g-dev pkg-config openssl gnutls-bin)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

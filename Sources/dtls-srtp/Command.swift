@@ -11,7 +11,8 @@ struct DTLSSRTPCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dtls-srtp",
         abstract: "DTLS-SRTP over real UDP: demo, SFU-style echo server, client, fingerprints.",
-        subcommands: [Demo.self, Server.self, Client.self, FingerprintCommand.self, VectorsCommand.self, BenchCommand.self])
+        subcommands: [Demo.self, Server.self, Client.self, FingerprintCommand.self, VectorsCommand.self, BenchCommand.self,
+                      BrowserDemo.self])
 }
 
 /// Runs a command body and turns a `CLIError` into one line and exit 1.

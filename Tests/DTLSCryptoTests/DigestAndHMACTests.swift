@@ -25,6 +25,13 @@ import Testing
         #expect(HMAC.authenticate(.sha512, key: key.span, data: data.span).hex == "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737")
     }
 
+    /// RFC 2202 test case 2: HMAC-SHA1 exists for STUN MESSAGE-INTEGRITY only.
+    @Test func hmacSHA1RFC2202Case2() {
+        let key: [UInt8] = Array("Jefe".utf8)
+        let data: [UInt8] = Array("what do ya want for nothing?".utf8)
+        #expect(HMAC.authenticate(.sha1, key: key.span, data: data.span).hex == "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79")
+    }
+
     @Test func hmacAcceptsEmptyKeyAndData() {
         #expect(HMAC.authenticate(.sha256, key: [UInt8]().span, data: [UInt8]().span).hex == "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad")
     }

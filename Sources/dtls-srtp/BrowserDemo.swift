@@ -1,0 +1,431 @@
+import ArgumentParser
+import DTLS
+import DTLSCrypto
+import DTLSEndpoint
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import SRTP
+import WebRTCLite
+
+// MARK: - browser-demo
+
+struct BrowserDemo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "browser-demo",
+        abstract: "Serve a page whose camera and microphone are echoed back by an ICE-lite DTLS-SRTP server.")
+
+    @Option(help: "HTTP address of the page and its offer/stats endpoints, HOST:PORT.")
+    var http: String = "127.0.0.1:8080"
+    @Option(help: "UDP address for media (the one host candidate), HOST:PORT; port 0 picks one.")
+    var media: String = "127.0.0.1:0"
+    @Option(help: "DTLS role answered to an a=setup:actpass offer: passive (DTLS server) or active (DTLS client).")
+    var dtlsRole: String = "passive"
+    @Option(help: "Seconds without an ICE check before a browser's session is dropped (consent freshness).")
+    var consentTimeout: Double = 30
+    @Option(help: "Certificate (PEM). Without --cert/--key a self-signed ECDSA P-256 certificate is generated.")
+    var cert: String?
+    @Option(help: "Private key (PEM) of --cert.")
+    var key: String?
+    @Option(help: "Cipher suites in preference order; IANA or OpenSSL names.")
+    var cipherSuites: String?
+    @Option(help: "SRTP profiles in preference order; RFC 5764/7714 or OpenSSL names.")
+    var srtpProfiles: String?
+    @Option(help: "Exit after this many seconds (default: run until killed).")
+    var exitAfter: Double?
+
+    func run() async throws {
+        try await runReporting {
+            let (httpHost, httpPort) = try parseAddress(http)
+            let (mediaHost, mediaPort) = try parseAddress(media)
+            let role: DTLSRole
+            switch dtlsRole {
+            case "passive", "server": role = .server
+            case "active", "client": role = .client
+            default: throw CLIError("--dtls-role must be passive or active")
+            }
+            guard consentTimeout > 0 else { throw CLIError("--consent-timeout must be positive") }
+            let (identity, _) = try loadIdentity(cert: cert, key: key)
+            let dtls = try makeConfiguration(identity: identity, suites: try parseSuites(cipherSuites),
+                                             profiles: try parseProfiles(srtpProfiles), peerFingerprints: [])
+            eprint("local-fingerprint: \(identity.fingerprint)")
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            let loop = group.next()
+            let settings = BrowserDemoState.Settings(dtls: dtls, role: role,
+                                                     consentTimeout: .nanoseconds(Int64(consentTimeout * 1e9)))
+            let state = try await loop.submit { NIOLoopBound(BrowserDemoState(settings: settings), eventLoop: loop) }.get()
+
+            let udp: any Channel
+            do {
+                udp = try await DatagramBootstrap(group: loop)
+                    .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(MediaSocketHandler(state: state))
+                        }
+                    }
+                    .bind(host: mediaHost, port: mediaPort).get()
+            } catch {
+                try? await group.shutdownGracefully()
+                throw CLIError("cannot bind media socket \(media): \(error)")
+            }
+            guard let local = udp.localAddress, let ip = local.ipAddress, let port = local.port,
+                  let candidate = TransportAddress(host: ip, port: UInt16(port)) else {
+                throw CLIError("media socket has no usable local address")
+            }
+            try await loop.submit {
+                state.value.mediaChannel = udp
+                state.value.candidate = candidate
+            }.get()
+
+            let server: any Channel
+            do {
+                server = try await ServerBootstrap(group: loop)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .childChannelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                            try channel.pipeline.syncOperations.addHandler(DemoHTTPHandler(state: state))
+                        }
+                    }
+                    .bind(host: httpHost, port: httpPort).get()
+            } catch {
+                try? await udp.close()
+                try? await group.shutdownGracefully()
+                throw CLIError("cannot listen for HTTP on \(http): \(error)")
+            }
+            let httpBound = server.localAddress.map { "\($0.ipAddress ?? httpHost):\($0.port ?? httpPort)" } ?? http
+            eprint("http: http://\(httpBound)/")
+            eprint("media: \(candidate) (ICE-lite host candidate, a=setup answer for actpass: \(role == .server ? "passive" : "active"))")
+            if let exitAfter {
+                try await Task.sleep(for: .milliseconds(Int(exitAfter * 1000)))
+                try await loop.submit { state.value.closeAll() }.get()
+                try? await Task.sleep(for: .milliseconds(100))
+            } else {
+                try await server.closeFuture.get()
+            }
+            try? await server.close()
+            try? await udp.close()
+            try? await group.shutdownGracefully()
+            return 0
+        }
+    }
+}
+
+// MARK: - State shared by the media socket and the HTTP server (one event loop)
+
+final class BrowserDemoState {
+    struct Settings: @unchecked Sendable {
+        var dtls: DTLSConfiguration
+        var role: DTLSRole
+        var consentTimeout: Duration
+    }
+
+    let settings: Settings
+    var mediaChannel: (any Channel)?
+    var candidate: TransportAddress?
+    private(set) var sessions: [EchoSession] = []
+    private var byUfrag: [String: EchoSession] = [:]
+    private var byAddress: [TransportAddress: EchoSession] = [:]
+    private var socketAddresses: [TransportAddress: SocketAddress] = [:]
+    private var timers: [String: (Scheduled<Void>, DTLSInstant)] = [:]
+    private var browserFigures: [String: Any] = [:]
+    private var logLines: [String: [String]] = [:]
+    private var outputs: [EchoSession.Output] = []
+
+    init(settings: Settings) { self.settings = settings }
+
+    func log(_ session: EchoSession?, _ line: String) {
+        let prefix = session.map { "session \($0.id): " } ?? ""
+        eprint(prefix + line)
+        if let session { logLines[session.id, default: []].append(line) }
+    }
+
+    // MARK: Offer/answer
+
+    enum OfferResult { case answer(id: String, sdp: String), refused(String) }
+
+    func handleOffer(_ text: String) -> OfferResult {
+        guard let candidate else { return .refused("media socket not ready") }
+        let offer: WebRTCOffer
+        do { offer = try WebRTCOffer(parsing: text) } catch { return .refused(error.description) }
+        let credentials = ICECredentials.random()
+        var options = AnswerOptions(credentials: credentials, fingerprint: Fingerprint(certificate: settings.dtls.certificate),
+                                    candidate: candidate, sessionID: UInt64.random(in: 1...(UInt64.max >> 2)))
+        options.preferredRole = settings.role
+        let answer: EchoAnswer
+        do { answer = try offer.echoAnswer(options) } catch { return .refused(error.description) }
+        let id = String(sessions.count + 1)
+        let session: EchoSession
+        do {
+            session = try EchoSession(id: id, offer: offer, answer: answer, credentials: credentials, dtls: settings.dtls,
+                                      consentTimeout: settings.consentTimeout, now: .now)
+        } catch { return .refused("\(error)") }
+        sessions.append(session)
+        byUfrag[credentials.ufrag] = session
+        log(session, "offer: ice-ufrag \(offer.ice.ufrag), \(offer.fingerprints.map(\.description).joined(separator: ", ")), a=setup:\(offer.setup.rawValue), mids \(offer.bundle.joined(separator: " "))")
+        for m in answer.media {
+            let codecs = m.codecs.map { "\($0.name)/\($0.payloadType)" }.joined(separator: ",")
+            let ssrcs = zip(m.remoteSSRCs, m.localSSRCs).map { "\($0)->\($1)" }.joined(separator: " ")
+            log(session, "answer: mid \(m.mid) \(m.kind) \(m.accepted ? m.direction.rawValue : "rejected") \(codecs) ssrc \(ssrcs)")
+        }
+        log(session, "answer: a=setup:\(answer.setup.rawValue) (DTLS \(answer.role == .server ? "server" : "client")), ice-ufrag \(credentials.ufrag), candidate \(candidate)")
+        rearm(session)
+        return .answer(id: id, sdp: answer.text)
+    }
+
+    // MARK: Datagrams
+
+    func handleDatagram(_ bytes: [UInt8], from address: SocketAddress) {
+        guard let ip = address.ipAddress, let port = address.port,
+              let source = TransportAddress(host: ip, port: UInt16(port)) else { return }
+        socketAddresses[source] = address
+        let session: EchoSession?
+        if let known = byAddress[source], !known.isEnded {
+            session = known
+        } else if Demultiplexer.classify(bytes) == .stun, let ufrag = ICELiteResponder.localUfrag(of: bytes) {
+            session = byUfrag[ufrag]
+        } else {
+            session = nil
+        }
+        guard let session, !session.isEnded else { return }
+        outputs.removeAll(keepingCapacity: true)
+        session.handleDatagram(bytes, from: source, now: .now, into: &outputs)
+        deliver(session)
+    }
+
+    private func deliver(_ session: EchoSession) {
+        guard let channel = mediaChannel else { return }
+        var wrote = false
+        for output in outputs {
+            switch output {
+            case .transmit(let bytes, let to):
+                guard let address = socketAddresses[to] ?? (try? SocketAddress(ipAddress: to.host, port: Int(to.port))) else { continue }
+                var buffer = channel.allocator.buffer(capacity: bytes.count)
+                buffer.writeBytes(bytes)
+                channel.write(AddressedEnvelope(remoteAddress: address, data: buffer), promise: nil)
+                wrote = true
+            case .event(let event):
+                handle(event, of: session)
+            }
+        }
+        outputs.removeAll(keepingCapacity: true)
+        if wrote { channel.flush() }
+        rearm(session)
+    }
+
+    private func handle(_ event: EchoSession.Event, of session: EchoSession) {
+        switch event {
+        case .iceValidated(let address):
+            byAddress[address] = session
+            log(session, "ice: check from \(address) authenticated (USERNAME, MESSAGE-INTEGRITY, FINGERPRINT)")
+        case .iceNominated(let address):
+            log(session, "ice: nominated \(address) (USE-CANDIDATE)")
+        case .connected(let info):
+            log(session, "dtls: connected \(info.dtls.version) cipher-suite: \(info.dtls.cipherSuite.ianaName) srtp-profile: \(info.srtpProfile.rfcName) group: \(info.dtls.namedGroup) extended-master-secret: \(info.dtls.extendedMasterSecret ? "yes" : "no")")
+            log(session, "dtls: browser certificate \(fingerprintOf(der: info.dtls.peerCertificate)) matches the offer's a=fingerprint \(info.remoteFingerprint)")
+        case .failed(let error):
+            log(session, "failed: \(error)")
+            forget(session)
+        case .closed:
+            log(session, "closed")
+            forget(session)
+        case .consentExpired:
+            log(session, "ice: consent expired (no check for \(settings.consentTimeout)), session dropped")
+            forget(session)
+        }
+    }
+
+    private func forget(_ session: EchoSession) {
+        log(session, "stats: \(session.stats)")
+        byUfrag = byUfrag.filter { $0.value !== session }
+        byAddress = byAddress.filter { $0.value !== session }
+        timers[session.id]?.0.cancel()
+        timers[session.id] = nil
+    }
+
+    private func rearm(_ session: EchoSession) {
+        guard let channel = mediaChannel, let deadline = session.nextDeadline else { return }
+        if let existing = timers[session.id], existing.1 == deadline { return }
+        timers[session.id]?.0.cancel()
+        let delay = ContinuousClock.now.duration(to: deadline)
+        let (seconds, attoseconds) = delay.components
+        let nanos = max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        let task = channel.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(nanos)) { [weak self, weak session] in
+            guard let self, let session else { return }
+            self.timers[session.id] = nil
+            self.outputs.removeAll(keepingCapacity: true)
+            session.handleTimeout(now: .now, into: &self.outputs)
+            self.deliver(session)
+        }
+        timers[session.id] = (task, deadline)
+    }
+
+    func closeAll() {
+        for session in sessions where !session.isEnded {
+            outputs.removeAll(keepingCapacity: true)
+            session.close(into: &outputs)
+            deliver(session)
+        }
+    }
+
+    // MARK: Figures
+
+    func recordBrowserFigures(_ body: [UInt8]) -> Bool {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return false }
+        let id = (object["session"] as? String) ?? sessions.last?.id ?? "?"
+        browserFigures[id] = object
+        return true
+    }
+
+    func statusJSON() -> [UInt8] {
+        var list: [[String: Any]] = []
+        for session in sessions { list.append(describe(session)) }
+        var root: [String: Any] = ["sessions": list]
+        if let last = list.last { root["latest"] = last }
+        let data = (try? JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])) ?? Data("{}".utf8)
+        return Array(data)
+    }
+
+    private func describe(_ session: EchoSession) -> [String: Any] {
+        let ice = session.ice
+        let stats = session.stats
+        var out: [String: Any] = [
+            "id": session.id,
+            "state": session.isEnded ? "ended" : (session.connectionInfo != nil ? "connected" : "connecting"),
+            "offerFingerprints": session.offer.fingerprints.map(\.description),
+            "answerSetup": session.answer.setup.rawValue,
+            "ice": [
+                "localUfrag": ice.local.ufrag, "remoteUfrag": ice.remoteUfrag,
+                "selected": ice.selectedAddress?.description ?? NSNull(), "nominated": ice.isNominated,
+                "requests": ice.counters.requests, "successResponses": ice.counters.successResponses,
+                "errorResponses": ice.counters.errorResponses, "badIntegrity": ice.counters.badIntegrity,
+                "badUsername": ice.counters.badUsername, "nominations": ice.counters.nominations,
+            ] as [String: Any],
+            "media": [
+                "rtpIn": stats.rtpIn, "rtpForwarded": stats.rtpForwarded,
+                "audioPacketsForwarded": stats.audioPacketsForwarded, "videoPacketsForwarded": stats.videoPacketsForwarded,
+                "videoFramesForwarded": stats.videoFramesForwarded, "rtcpIn": stats.rtcpIn, "rtcpForwarded": stats.rtcpForwarded,
+                "pliForwarded": stats.pliForwarded, "firForwarded": stats.firForwarded, "nackForwarded": stats.nackForwarded,
+                "rembForwarded": stats.rembForwarded, "unknownSSRC": stats.unknownSSRC, "malformedRTCP": stats.malformedRTCP,
+                "droppedUnvalidated": stats.droppedUnvalidated, "droppedMedia": stats.droppedMedia,
+                "protectFailures": stats.protectFailures,
+                "ssrcMap": Dictionary(uniqueKeysWithValues: session.answer.ssrcMap.map { (String($0.key), $0.value) }),
+            ] as [String: Any],
+            "log": logLines[session.id] ?? [],
+        ]
+        if let endpoint = session.endpoint {
+            let c = endpoint.counters
+            out["endpoint"] = ["state": "\(endpoint.state)", "dtlsIn": c.dtlsIn, "dtlsOut": c.dtlsOut, "rtpIn": c.rtpIn,
+                               "rtpOut": c.rtpOut, "rtcpIn": c.rtcpIn, "rtcpOut": c.rtcpOut,
+                               "authenticationFailures": c.authenticationFailures, "replays": c.replays,
+                               "dropped": c.dropped] as [String: Any]
+            if let failure = endpoint.failure { out["failure"] = failure.description }
+        }
+        if let info = session.connectionInfo {
+            out["dtls"] = [
+                "version": info.dtls.version.description,
+                "versionHex": String(format: "%04X", info.dtls.version.rawValue),
+                "cipherSuite": info.dtls.cipherSuite.ianaName,
+                "srtpProfile": info.srtpProfile.rfcName,
+                "srtpProfileId": Int(info.srtpProfile.rawValue),
+                "group": "\(info.dtls.namedGroup)",
+                "extendedMasterSecret": info.dtls.extendedMasterSecret,
+                "role": session.answer.role == .server ? "server" : "client",
+                "peerFingerprint": fingerprintOf(der: info.dtls.peerCertificate),
+                "matchedOfferFingerprint": info.remoteFingerprint.description,
+                "fingerprintVerified": session.offer.fingerprints.contains(info.remoteFingerprint)
+                    && info.remoteFingerprint.matches(info.dtls.peerCertificate),
+                "localFingerprint": Fingerprint(certificate: settings.dtls.certificate).description,
+            ] as [String: Any]
+        }
+        if let figures = browserFigures[session.id] { out["browser"] = figures }
+        return out
+    }
+}
+
+// MARK: - Media socket
+
+final class MediaSocketHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    let state: NIOLoopBound<BrowserDemoState>
+    init(state: NIOLoopBound<BrowserDemoState>) { self.state = state }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        state.value.handleDatagram(Array(envelope.data.readableBytesView), from: envelope.remoteAddress)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // ICMP errors for one browser must not close the shared socket.
+    }
+}
+
+// MARK: - HTTP
+
+final class DemoHTTPHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+    let state: NIOLoopBound<BrowserDemoState>
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+    static let maxBody = 256 * 1024
+
+    init(state: NIOLoopBound<BrowserDemoState>) { self.state = state }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let h):
+            head = h
+            body = []
+        case .body(let chunk):
+            if body.count + chunk.readableBytes <= Self.maxBody { body += chunk.readableBytesView }
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            route(head, context: context)
+        }
+    }
+
+    private func route(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let path = head.uri.split(separator: "?").first.map(String.init) ?? head.uri
+        let demo = state.value
+        switch (head.method, path) {
+        case (.GET, "/"), (.GET, "/index.html"):
+            respond(context, .ok, "text/html; charset=utf-8", Array(BrowserDemoPage.html.utf8))
+        case (.POST, "/offer"):
+            switch demo.handleOffer(String(decoding: body, as: UTF8.self)) {
+            case .answer(let id, let sdp):
+                respond(context, .ok, "application/sdp", Array(sdp.utf8), extra: [("X-Session", id)])
+            case .refused(let why):
+                demo.log(nil, "offer refused: \(why)")
+                respond(context, .badRequest, "text/plain; charset=utf-8", Array((why + "\n").utf8))
+            }
+        case (.POST, "/stats"):
+            let ok = demo.recordBrowserFigures(body)
+            respond(context, ok ? .noContent : .badRequest, "text/plain", [])
+        case (.GET, "/status"):
+            respond(context, .ok, "application/json", demo.statusJSON())
+        default:
+            respond(context, .notFound, "text/plain", Array("not found\n".utf8))
+        }
+    }
+
+    private func respond(_ context: ChannelHandlerContext, _ status: HTTPResponseStatus, _ type: String, _ bytes: [UInt8],
+                         extra: [(String, String)] = []) {
+        var headers = HTTPHeaders([("Content-Type", type), ("Content-Length", String(bytes.count)),
+                                   ("Cache-Control", "no-store"), ("Connection", "close")])
+        for (name, value) in extra { headers.add(name: name, value: value) }
+        headers.add(name: "Access-Control-Expose-Headers", value: "X-Session")
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        if !bytes.isEmpty {
+            var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+            buffer.writeBytes(bytes)
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        }
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in channel.close(promise: nil) }
+    }
+}
