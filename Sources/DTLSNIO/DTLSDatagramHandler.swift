@@ -286,6 +286,21 @@ public final class DTLSDatagramHandler: ChannelInboundHandler {
         }
     }
 
+    private func noteConnected(_ peer: DTLSPeer, _ info: DTLSConnectionInfo) {
+        peer.info = info
+        peer.isEstablished = true
+        peer.connectedAt = .now
+        handshakesInFlight -= 1
+        establishedPeers += 1
+    }
+
+    private func installKeys(_ peer: DTLSPeer, _ km: DTLSKeyingMaterial) {
+        peer.keyingMaterial = km
+        if let profile = SRTPProfile(rawValue: km.profile.rawValue) {
+            peer.srtp = try? SRTPTransport(profile: profile, exportedKeyingMaterial: km.bytes, isClient: km.isClient)
+        }
+    }
+
     /// Applies what a handshake job produced, on the channel's loop.
     private func apply(_ result: HandshakeOffload.Result, to peer: DTLSPeer) {
         guard !peer.isFinished else { return }
@@ -295,17 +310,10 @@ public final class DTLSDatagramHandler: ChannelInboundHandler {
         for event in result.events {
             switch event {
             case .connected(let info):
-                peer.info = info
-                peer.isEstablished = true
-                peer.connectedAt = .now
-                handshakesInFlight -= 1
-                establishedPeers += 1
+                noteConnected(peer, info)
                 connected = true
             case .keyingMaterial(let km):
-                peer.keyingMaterial = km
-                if let profile = SRTPProfile(rawValue: km.profile.rawValue) {
-                    peer.srtp = try? SRTPTransport(profile: profile, exportedKeyingMaterial: km.bytes, isClient: km.isClient)
-                }
+                installKeys(peer, km)
             case .applicationData(let data):
                 peer.stats.appIn += 1
                 delegate?.peer(peer, receivedApplicationData: data)
@@ -354,17 +362,10 @@ public final class DTLSDatagramHandler: ChannelInboundHandler {
             case .peerCertificate:
                 break
             case .connected(let info):
-                peer.info = info
-                peer.isEstablished = true
-                peer.connectedAt = .now
-                handshakesInFlight -= 1
-                establishedPeers += 1
+                noteConnected(peer, info)
                 justConnected = true
             case .keyingMaterial(let km):
-                peer.keyingMaterial = km
-                if let profile = SRTPProfile(rawValue: km.profile.rawValue) {
-                    peer.srtp = try? SRTPTransport(profile: profile, exportedKeyingMaterial: km.bytes, isClient: km.isClient)
-                }
+                installKeys(peer, km)
             case .peerClosed:
                 ended = .some(nil)
             case .failed(let error):
