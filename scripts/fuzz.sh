@@ -52,6 +52,8 @@ TARGETS=("$@")
 build
 mkdir -p "$WORK" "$OUT"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:symbolize=1}"
+# The Swift backtracer fights ASan over a crashing process and can take minutes; ASan prints the stack.
+export SWIFT_BACKTRACE="${SWIFT_BACKTRACE:-enable=no}"
 
 run_one() {
   local t=$1
