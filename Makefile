@@ -9,7 +9,7 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# The main job: an in-process DTLS-SRTP handshake and media exchange.
+# The main job: two endpoints over UDP on 127.0.0.1, handshake and media both ways.
 demo: deps
 	$(SWIFT) run -c release dtls-srtp demo
 
@@ -18,3 +18,33 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	bash scripts/interop.sh .build/debug/dtls-srtp
+
+.PHONY: fuzz fuzz-build fuzz-seeds sanitize sanitize-address sanitize-thread
+
+# libFuzzer targets in Fuzz/ (see scripts/fuzz.sh): builds them, runs each
+# for FUZZ_SECONDS, prints executions per target, fails on any crash.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
+fuzz-build: deps
+	bash scripts/fuzz.sh build
+
+# Regenerates the committed seed corpora Fuzz/corpus/<target>.
+fuzz-seeds: deps
+	bash scripts/fuzz.sh seeds
+
+# The whole test suite under AddressSanitizer, then ThreadSanitizer. Each has
+# its own scratch path so it never clobbers the normal .build.
+sanitize: sanitize-address sanitize-thread
+
+# LSan stays on (suppressions: .ci/lsan.supp); the Swift backtracer is off so
+# that ASan reports a crash itself.
+sanitize-address: deps
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
+	SWIFT_BACKTRACE=enable=no LSAN_OPTIONS=suppressions=$(CURDIR)/.ci/lsan.supp \
+	  $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
+
+sanitize-thread: deps
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	SWIFT_BACKTRACE=enable=no $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan

@@ -514,12 +514,17 @@ private func namedDHParameters(_ name: String) -> OpaquePointer? {
     defer { EVP_PKEY_CTX_free(pctx) }
     guard EVP_PKEY_paramgen_init(pctx) == 1 else { return nil }
     var nameBytes = Array(name.utf8CString)
+    // OSSL_PARAM keeps the key pointer: it must outlive the set_params call,
+    // which a String literal's temporary C string does not (ASan: use after free).
+    var keyBytes = Array("group".utf8CString)
     let ok = nameBytes.withUnsafeMutableBufferPointer { n -> Bool in
-        var params = [
-            OSSL_PARAM_construct_utf8_string("group", n.baseAddress, 0),
-            OSSL_PARAM_construct_end(),
-        ]
-        return EVP_PKEY_CTX_set_params(pctx, &params) == 1
+        keyBytes.withUnsafeMutableBufferPointer { key -> Bool in
+            var params = [
+                OSSL_PARAM_construct_utf8_string(key.baseAddress, n.baseAddress, 0),
+                OSSL_PARAM_construct_end(),
+            ]
+            return EVP_PKEY_CTX_set_params(pctx, &params) == 1
+        }
     }
     guard ok else { return nil }
     var pkey: OpaquePointer?

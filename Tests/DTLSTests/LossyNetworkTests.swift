@@ -82,7 +82,7 @@ import Testing
             c.handshakeTimeout = .seconds(20)
         }, network: net)
         var sendTimes: [Duration] = []
-        net.filter = { toServer, _ in
+        net.filter = { [unowned net] toServer, _ in
             if toServer { sendTimes.append(net.elapsed) }
             return nil
         }

@@ -131,6 +131,10 @@ extension DTLSConnection {
 
     private func serverProcessClientHello(_ hello: ClientHello, sequence: UInt16, body: [UInt8],
                                           hs: HandshakeContext, now: DTLSInstant) throws(DTLSError) {
+        // The server numbers its flights on from the ClientHello's message_seq;
+        // leave room for them (RFC 6347 4.2.2: a ClientHello is 0, or 1 after a
+        // HelloVerifyRequest, so only a hostile peer comes near 2^16).
+        guard sequence <= UInt16.max - 16 else { throw .illegal("ClientHello message_seq \(sequence)") }
         // DTLS versions count down: 0xFEFD (1.2) is newer than 0xFEFF (1.0).
         guard hello.version.rawValue <= ProtocolVersion.dtls12.rawValue else {
             throw DTLSError(.protocolVersion, alert: .protocolVersion, "client offers only \(hello.version)")
