@@ -14,6 +14,9 @@ public struct DTLSServerLimits: Sendable, Hashable {
     public var maxPeers: Int = 1024
     /// A peer from which nothing arrived for this long is closed.
     public var idleTimeout: TimeAmount = .seconds(30)
+    /// A handshake silent this long may be evicted when the handshake
+    /// limit is reached and a new verified client arrives.
+    public var staleHandshakeAfter: TimeAmount = .seconds(2)
     /// Fairness: datagrams of one peer processed per round-robin turn.
     public var datagramsPerTurn: Int = 8
     /// Fairness and memory bound: datagrams queued for one peer within a
@@ -53,6 +56,10 @@ public final class DTLSDatagramHandler: ChannelInboundHandler {
     public private(set) var establishedPeers = 0
     /// Verified ClientHellos refused because a limit was reached.
     public private(set) var refusedByLimits = 0
+    /// Stale half-open handshakes dropped to admit a new one.
+    public private(set) var evictedHandshakes = 0
+    /// The peers counted in `handshakesInFlight`.
+    private var handshaking: [ObjectIdentifier: DTLSPeer] = [:]
     /// The client-mode peer.
     public private(set) var clientPeer: DTLSPeer?
 
@@ -153,6 +160,7 @@ public final class DTLSDatagramHandler: ChannelInboundHandler {
         case .reply(let hvr):
             write(hvr[...], to: from, flush: false)
         case .accept(let connection):
+            if handshakesInFlight >= limits.maxHandshakesInFlight { evictStaleHandshake() }
             guard handshakesInFlight < limits.maxHandshakesInFlight,
                   establishedPeers + handshakesInFlight < limits.maxPeers else {
                 refusedByLimits += 1
@@ -168,11 +176,29 @@ public final class DTLSDatagramHandler: ChannelInboundHandler {
         }
     }
 
+    /// At the handshake limit, makes room by dropping the handshake that has
+    /// been silent longest, if it has been silent for `staleHandshakeAfter`:
+    /// half-open handshakes (a peer that proved its address, then stopped)
+    /// cannot lock legitimate clients out. The scan is over handshakes in
+    /// flight only, which the limit bounds. Established peers are never
+    /// touched.
+    private func evictStaleHandshake() {
+        let cutoff = NIODeadline.now() - limits.staleHandshakeAfter
+        var oldest: DTLSPeer?
+        for peer in handshaking.values where !peer.isFinished && peer.lastActivity <= cutoff {
+            if oldest == nil || peer.lastActivity < oldest!.lastActivity { oldest = peer }
+        }
+        guard let oldest else { return }
+        evictedHandshakes += 1
+        finish(oldest, error: DTLSError(.handshakeTimeout, alert: nil, "evicted: stale handshake at the limit"))
+    }
+
     private func addPeer(address: SocketAddress, connection: DTLSConnection) -> DTLSPeer {
         let peer = DTLSPeer(address: address, connection: connection, now: .now())
         peer.handler = self
         peers[address] = peer
         handshakesInFlight += 1
+        handshaking[ObjectIdentifier(peer)] = peer
         armIdleTimer(peer, at: .now() + limits.idleTimeout)
         return peer
     }
@@ -290,6 +316,7 @@ public final class DTLSDatagramHandler: ChannelInboundHandler {
         peer.info = info
         peer.isEstablished = true
         peer.connectedAt = .now
+        handshaking[ObjectIdentifier(peer)] = nil
         handshakesInFlight -= 1
         establishedPeers += 1
     }
@@ -514,7 +541,10 @@ public final class DTLSDatagramHandler: ChannelInboundHandler {
         peer.finishError = error
         cancelTimers(peer)
         rearmWakeup()
-        if peer.isEstablished { establishedPeers -= 1 } else { handshakesInFlight -= 1 }
+        if peer.isEstablished { establishedPeers -= 1 } else {
+            handshakesInFlight -= 1
+            handshaking[ObjectIdentifier(peer)] = nil
+        }
         if peers[peer.address] === peer { peers[peer.address] = nil }
         peer.inbound = []
         peer.inboundHead = 0
