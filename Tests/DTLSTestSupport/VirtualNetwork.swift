@@ -21,6 +21,8 @@ public final class VirtualNetwork {
         public var loss = 0.0
         public var duplicate = 0.0
         public var corrupt = 0.0
+        /// Path MTU: larger datagrams are dropped (as a router would).
+        public var maxDatagram: Int? = nil
         public var latency: Duration = .milliseconds(10)
         /// Extra random delay up to this much: makes datagrams overtake each other.
         public var jitter: Duration = .zero
@@ -64,6 +66,7 @@ public final class VirtualNetwork {
             stats.sent += 1
             guard let d = filter.map({ $0(toServer, original) }) ?? original else { stats.dropped += 1; continue }
             if rng.chance(imp.loss) { stats.dropped += 1; continue }
+            if let mtu = imp.maxDatagram, d.count > mtu { stats.dropped += 1; continue }
             let copies = rng.chance(imp.duplicate) ? 2 : 1
             for _ in 0..<copies {
                 var bytes = d

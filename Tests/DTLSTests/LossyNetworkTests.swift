@@ -110,3 +110,40 @@ import Testing
         return records.contains { $0.header.epoch == 1 }
     }
 }
+
+extension LossyNetworkTests {
+    /// A path that drops everything over 600 bytes: with the MTU configured
+    /// to match, every flight fits and the handshake completes; configured
+    /// larger than the path, it cannot (and fails at its deadline, cleanly).
+    @Test func pathMTUBelowTheConfiguredMTUBlackholesLargeFlights() {
+        var path = VirtualNetwork.Impairment()
+        path.maxDatagram = 600
+        for (mtu, completes) in [(576, true), (1200, false)] {
+            let net = VirtualNetwork(toServer: path, toClient: path)
+            let (client, server, _) = HandshakeTests.pair(client: TestIdentity.rsa2048, server: TestIdentity.rsa3072, configure: { c, s in
+                c.mtu = mtu
+                s.mtu = mtu
+                c.cipherSuites = [.ecdheRsaWithAes128GcmSha256]
+                c.handshakeTimeout = .seconds(10)
+                s.handshakeTimeout = .seconds(10)
+            }, network: net)
+            net.run(client: client, server: server, limit: .seconds(20)) {
+                (client.isConnected && server.isConnected) || client.failure != nil
+            }
+            #expect(client.isConnected == completes)
+            if !completes { #expect(client.failure?.code == .handshakeTimeout) }
+        }
+    }
+
+    @Test func asymmetricPathsWithHeavyLossOneWayStillComplete() {
+        let lossy = VirtualNetwork.Impairment(loss: 0.5, duplicate: 0.2, latency: .milliseconds(40), jitter: .milliseconds(30))
+        for seed in UInt64(1)...20 {
+            let net = VirtualNetwork(seed: seed, toServer: .perfect, toClient: lossy)
+            let (client, server, _) = HandshakeTests.pair(configure: { c, s in
+                LossyNetworkTests.lossyTimers(&c)
+                LossyNetworkTests.lossyTimers(&s)
+            }, network: net)
+            #expect(HandshakeTests.connect(client, server, net), "seed \(seed)")
+        }
+    }
+}
