@@ -45,7 +45,7 @@ public final class FuzzPeer {
     public private(set) var outgoing: [[UInt8]] = []
     public private(set) var connected = false
     public private(set) var failure: DTLSError?
-    public private(set) var keyingMaterial: SRTPKeyingMaterial?
+    public private(set) var keyingMaterial: DTLSKeyingMaterial?
     public private(set) var received: [[UInt8]] = []
     public private(set) var peerClosed = false
     public private(set) var nextTimeout: DTLSInstant?

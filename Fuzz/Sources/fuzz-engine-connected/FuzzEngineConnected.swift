@@ -34,7 +34,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let server = FuzzPeer(DTLSConnection(serverWith: serverConfig, now: now), mtu: serverConfig.mtu)
     pump(client, server, now: now)
     fuzzCheck(client.isConnected && server.isConnected, "the in-memory handshake did not complete")
-    fuzzCheck(client.keyingMaterial == server.keyingMaterial.map { SRTPKeyingMaterial(profile: $0.profile, bytes: $0.bytes, isClient: true) },
+    fuzzCheck(client.keyingMaterial == server.keyingMaterial.map { DTLSKeyingMaterial(profile: $0.profile, bytes: $0.bytes, isClient: true) },
               "keying material differs")
     client.checkMTU = false
     server.checkMTU = false
