@@ -31,7 +31,14 @@ final class RecordProtection {
               type: ContentType, version: ProtocolVersion, epoch: UInt16, sequence: UInt64) throws(CryptoError) {
         let explicitStart = headerStart + RecordHeader.length
         let explicit = UInt64(epoch) << 48 | sequence
-        for i in 0..<8 { buffer[explicitStart + i] = UInt8(truncatingIfNeeded: explicit >> UInt64(56 - 8 * i)) }
+        buffer[explicitStart] = UInt8(truncatingIfNeeded: explicit >> 56)
+        buffer[explicitStart + 1] = UInt8(truncatingIfNeeded: explicit >> 48)
+        buffer[explicitStart + 2] = UInt8(truncatingIfNeeded: explicit >> 40)
+        buffer[explicitStart + 3] = UInt8(truncatingIfNeeded: explicit >> 32)
+        buffer[explicitStart + 4] = UInt8(truncatingIfNeeded: explicit >> 24)
+        buffer[explicitStart + 5] = UInt8(truncatingIfNeeded: explicit >> 16)
+        buffer[explicitStart + 6] = UInt8(truncatingIfNeeded: explicit >> 8)
+        buffer[explicitStart + 7] = UInt8(truncatingIfNeeded: explicit)
         let nonce = makeNonce(explicit: explicit)
         let aad = Self.additionalData(explicit: explicit, type: type, version: version, length: plaintextLength)
         let plaintextStart = explicitStart + Self.explicitNonceLength
@@ -58,16 +65,37 @@ final class RecordProtection {
         return range
     }
 
+    // Unrolled stores: these run twice per record, and loops over
+    // InlineArray indices cost several times more than the stores.
+    @inline(__always)
     private func makeNonce(explicit: UInt64) -> InlineArray<12, UInt8> {
         var nonce = InlineArray<12, UInt8>(repeating: 0)
-        for i in 0..<4 { nonce[i] = salt[i] }
-        for i in 0..<8 { nonce[4 + i] = UInt8(truncatingIfNeeded: explicit >> UInt64(56 - 8 * i)) }
+        nonce[0] = salt[0]
+        nonce[1] = salt[1]
+        nonce[2] = salt[2]
+        nonce[3] = salt[3]
+        nonce[4] = UInt8(truncatingIfNeeded: explicit >> 56)
+        nonce[5] = UInt8(truncatingIfNeeded: explicit >> 48)
+        nonce[6] = UInt8(truncatingIfNeeded: explicit >> 40)
+        nonce[7] = UInt8(truncatingIfNeeded: explicit >> 32)
+        nonce[8] = UInt8(truncatingIfNeeded: explicit >> 24)
+        nonce[9] = UInt8(truncatingIfNeeded: explicit >> 16)
+        nonce[10] = UInt8(truncatingIfNeeded: explicit >> 8)
+        nonce[11] = UInt8(truncatingIfNeeded: explicit)
         return nonce
     }
 
+    @inline(__always)
     private static func additionalData(explicit: UInt64, type: ContentType, version: ProtocolVersion, length: Int) -> InlineArray<13, UInt8> {
         var aad = InlineArray<13, UInt8>(repeating: 0)
-        for i in 0..<8 { aad[i] = UInt8(truncatingIfNeeded: explicit >> UInt64(56 - 8 * i)) }
+        aad[0] = UInt8(truncatingIfNeeded: explicit >> 56)
+        aad[1] = UInt8(truncatingIfNeeded: explicit >> 48)
+        aad[2] = UInt8(truncatingIfNeeded: explicit >> 40)
+        aad[3] = UInt8(truncatingIfNeeded: explicit >> 32)
+        aad[4] = UInt8(truncatingIfNeeded: explicit >> 24)
+        aad[5] = UInt8(truncatingIfNeeded: explicit >> 16)
+        aad[6] = UInt8(truncatingIfNeeded: explicit >> 8)
+        aad[7] = UInt8(truncatingIfNeeded: explicit)
         aad[8] = type.rawValue
         aad[9] = UInt8(truncatingIfNeeded: version.rawValue >> 8)
         aad[10] = UInt8(truncatingIfNeeded: version.rawValue)
