@@ -119,9 +119,10 @@ import Testing
                 .bind(host: "127.0.0.1", port: 0).get()
             flooders.append((channel, flooder, hello))
         }
+        let floodSet = flooders
         let floodTask = Task {
             for round in 0..<150 {
-                for (channel, flooder, hello) in flooders {
+                for (channel, flooder, hello) in floodSet {
                     let next = try await channel.eventLoop.submit { flooder.next(hello: hello) }.get()
                     guard let next else { continue }
                     var buffer = channel.allocator.buffer(capacity: next.count)
