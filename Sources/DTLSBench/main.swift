@@ -33,6 +33,14 @@ while let a = args.popFirst() {
         let s = BenchIdentity.make(try! PrivateKey.generateECDSA(.p256))
         for row in ScaleBench.run(counts: [n], client: c, server: s) { print(row) }
         exit(0)
+    case "--profile-srtp":
+        let n = Int(args.popFirst() ?? "20000") ?? 20000
+        let c = BenchIdentity.make(try! PrivateKey.generateECDSA(.p256))
+        let s = BenchIdentity.make(try! PrivateKey.generateECDSA(.p256))
+        let ours = SRTPBench.ours(SRTPBench.endpoints(profile: .aeadAes128Gcm, client: c, server: s))
+        let raw = SRTPBench.raw(profile: .aeadAes128Gcm)
+        for _ in 0..<n { ours(); raw() }
+        exit(0)
     case "--profile-records":
         // Fixed work for callgrind: N records through our engine, nothing else.
         let n = Int(args.popFirst() ?? "20000") ?? 20000
