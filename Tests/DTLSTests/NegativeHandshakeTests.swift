@@ -204,33 +204,7 @@ import Testing
     /// Rewrites every unfragmented handshake message of `type` in the
     /// epoch-0 records of a datagram.
     static func rewritingHandshake(_ d: [UInt8], type: HandshakeType, _ change: ([UInt8]) -> [UInt8]) -> [UInt8] {
-        var records: [RecordView] = []
-        RecordView.split(d, into: &records)
-        var out = ByteWriter()
-        for r in records {
-            guard r.header.epoch == 0, r.header.contentType == .handshake,
-                  let fragments = try? HandshakeFragmentView.split(d, range: r.fragment) else {
-                out.writeBytes(d[(r.fragment.lowerBound - RecordHeader.length)..<r.fragment.upperBound])
-                continue
-            }
-            var content = ByteWriter()
-            for f in fragments {
-                var header = f.header
-                var body = Array(d[f.body])
-                if header.type == type, header.isUnfragmented {
-                    body = change(body)
-                    header.length = UInt32(body.count)
-                    header.fragmentLength = UInt32(body.count)
-                }
-                header.write(to: &content)
-                content.writeBytes(body)
-            }
-            var h = r.header
-            h.length = UInt16(content.count)
-            h.write(to: &out)
-            out.writeBytes(content.bytes)
-        }
-        return out.bytes
+        DatagramRewriter.rewritingMessages(d) { t, body in t == type ? (t, change(body)) : nil }
     }
 
     static func finishedSequence(_ d: [UInt8], _ client: EngineDriver) -> UInt16 {
