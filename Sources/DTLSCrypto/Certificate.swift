@@ -48,6 +48,12 @@ public final class Certificate: @unchecked Sendable {
             throw .malformedInput("trailing bytes after X.509 DER")
         }
         try self.init(owning: x509)
+        // libcrypto accepts some BER and re-encodes it; a certificate must be
+        // DER (RFC 5280 4.1), and its fingerprint is over the bytes as sent,
+        // so `derEncoded` must be exactly the input. (Found by fuzz-handshake.)
+        guard self.derEncoded == derEncoded else {
+            throw .malformedInput("X.509 is not in canonical DER")
+        }
     }
 
     /// First CERTIFICATE block; other blocks (e.g. a key) before it are skipped.
