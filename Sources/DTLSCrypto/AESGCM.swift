@@ -5,7 +5,9 @@ internal import COpenSSL
 ///
 /// Keying (the AES key schedule and GHASH table) is the expensive part of a
 /// GCM context, so it happens once per epoch; a record only re-initialises the
-/// nonce. Not Sendable: each instance is confined to its connection, and
+/// nonce. The buffer is accessed in place, so it must be uniquely referenced
+/// for the no-allocation guarantee to hold (a shared array is copied on write
+/// as usual). Not Sendable: each instance is confined to its connection, and
 /// EVP_CIPHER_CTX is not safe for concurrent use.
 public final class AESGCM {
     public static let tagLength = 16

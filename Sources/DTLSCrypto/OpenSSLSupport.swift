@@ -60,7 +60,6 @@ enum ParamName {
     nonisolated(unsafe) static let encodedPublicKey = immortalCString(OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY)
     nonisolated(unsafe) static let ffcP = immortalCString(OSSL_PKEY_PARAM_FFC_P)
     nonisolated(unsafe) static let ffcG = immortalCString(OSSL_PKEY_PARAM_FFC_G)
-    nonisolated(unsafe) static let dhPrivateLength = immortalCString(OSSL_PKEY_PARAM_DH_PRIV_LEN)
     nonisolated(unsafe) static let rsaN = immortalCString(OSSL_PKEY_PARAM_RSA_N)
     nonisolated(unsafe) static let rsaE = immortalCString(OSSL_PKEY_PARAM_RSA_E)
 }

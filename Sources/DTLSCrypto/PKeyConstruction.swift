@@ -44,10 +44,6 @@ final class ParamBuilder {
         guard OSSL_PARAM_BLD_push_BN(builder, key, bn) == 1 else { throw libraryError("OSSL_PARAM_BLD_push_BN") }
     }
 
-    func push(_ key: UnsafePointer<CChar>, int value: Int32) throws(CryptoError) {
-        guard OSSL_PARAM_BLD_push_int(builder, key, value) == 1 else { throw libraryError("OSSL_PARAM_BLD_push_int") }
-    }
-
     /// Runs EVP_PKEY_fromdata on `context` (which selects the key manager).
     func makeKey(context: OpaquePointer, selection: Int32) throws(CryptoError) -> OpaquePointer {
         guard let params = OSSL_PARAM_BLD_to_param(builder) else { throw libraryError("OSSL_PARAM_BLD_to_param") }

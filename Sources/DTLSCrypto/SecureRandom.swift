@@ -16,8 +16,14 @@ public enum SecureRandom {
         precondition(range.lowerBound >= 0 && range.upperBound <= buffer.count, "range outside buffer")
         if range.isEmpty { return }
         buffer.withUnsafeMutableBufferPointer { storage in
-            guard RAND_bytes(storage.baseAddress! + range.lowerBound, Int32(range.count)) == 1 else {
-                fatalError("RAND_bytes failed (DRBG unseeded): \(libraryError("RAND_bytes"))")
+            // RAND_bytes takes an int length; chunk so any range works.
+            var start = range.lowerBound
+            while start < range.upperBound {
+                let chunk = min(range.upperBound - start, 1 << 30)
+                guard RAND_bytes(storage.baseAddress! + start, Int32(chunk)) == 1 else {
+                    fatalError("RAND_bytes failed (DRBG unseeded): \(libraryError("RAND_bytes"))")
+                }
+                start += chunk
             }
         }
     }
