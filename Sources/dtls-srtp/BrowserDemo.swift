@@ -24,14 +24,7 @@ struct BrowserDemo: AsyncParsableCommand {
     var dtlsRole: String = "passive"
     @Option(help: "Seconds without an ICE check before a browser's session is dropped (consent freshness).")
     var consentTimeout: Double = 30
-    @Option(help: "Certificate (PEM). Without --cert/--key a self-signed ECDSA P-256 certificate is generated.")
-    var cert: String?
-    @Option(help: "Private key (PEM) of --cert.")
-    var key: String?
-    @Option(help: "Cipher suites in preference order; IANA or OpenSSL names.")
-    var cipherSuites: String?
-    @Option(help: "SRTP profiles in preference order; RFC 5764/7714 or OpenSSL names.")
-    var srtpProfiles: String?
+    @OptionGroup var local: CertificateOptions
     @Option(help: "Exit after this many seconds (default: run until killed).")
     var exitAfter: Double?
 
@@ -46,9 +39,9 @@ struct BrowserDemo: AsyncParsableCommand {
             default: throw CLIError("--dtls-role must be passive or active")
             }
             guard consentTimeout > 0 else { throw CLIError("--consent-timeout must be positive") }
-            let (identity, _) = try loadIdentity(cert: cert, key: key)
-            let dtls = try makeConfiguration(identity: identity, suites: try parseSuites(cipherSuites),
-                                             profiles: try parseProfiles(srtpProfiles), peerFingerprints: [])
+            let (identity, _) = try loadIdentity(cert: local.cert, key: local.key)
+            let dtls = try makeConfiguration(identity: identity, suites: try parseSuites(local.cipherSuites),
+                                             profiles: try parseProfiles(local.srtpProfiles), peerFingerprints: [])
             eprint("local-fingerprint: \(identity.fingerprint)")
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
             let loop = group.next()

@@ -35,7 +35,8 @@ func runReporting(_ body: () async throws -> Int32) async throws {
     if code != 0 { throw ExitCode(code) }
 }
 
-struct IdentityOptions: ParsableArguments {
+/// Our certificate and what we offer: shared by every command that runs DTLS.
+struct CertificateOptions: ParsableArguments {
     @Option(help: "Certificate (PEM). Without --cert/--key a self-signed ECDSA P-256 certificate is generated.")
     var cert: String?
     @Option(help: "Private key (PEM) of --cert.")
@@ -44,6 +45,14 @@ struct IdentityOptions: ParsableArguments {
     var cipherSuites: String?
     @Option(help: "SRTP profiles in preference order; RFC 5764/7714 or OpenSSL names.")
     var srtpProfiles: String?
+}
+
+struct IdentityOptions: ParsableArguments {
+    @OptionGroup var local: CertificateOptions
+    var cert: String? { local.cert }
+    var key: String? { local.key }
+    var cipherSuites: String? { local.cipherSuites }
+    var srtpProfiles: String? { local.srtpProfiles }
     @Option(help: "Expected peer certificate fingerprint, e.g. \"sha-256 AB:CD:...\" (repeatable). Without it any certificate is accepted and its fingerprint printed.")
     var peerFingerprint: [String] = []
     @Option(help: "Append NSS key log lines (CLIENT_RANDOM ...) to this file, for Wireshark.")
