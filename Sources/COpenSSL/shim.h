@@ -27,4 +27,28 @@ static inline int COpenSSL_EVP_PKEY_KEYPAIR(void) { return EVP_PKEY_KEYPAIR; }
 // BIO_get_mem_data is a macro over BIO_ctrl.
 static inline long COpenSSL_BIO_get_mem_data(BIO *bio, char **data) { return BIO_get_mem_data(bio, data); }
 static inline int COpenSSL_MBSTRING_UTF8(void) { return MBSTRING_UTF8; }
+// One AES-GCM TLS/DTLS 1.2 record through libcrypto's record interface (the
+// path libssl itself uses): the 13-byte AAD goes in as a context parameter
+// and EVP_Cipher then writes or reads the 8-byte explicit nonce, encrypts or
+// decrypts in place and appends or checks the tag, in one provider call.
+// Setting the parameter directly skips EVP_CIPHER_CTX_ctrl's second
+// parameter round trip (it also asks for the padding length, always 16).
+// Returns the EVP_Cipher result: >= 0 on success, -1 on failure or a bad tag.
+static inline int COpenSSL_gcm_tls_record(EVP_CIPHER_CTX *ctx, unsigned char *aad13, unsigned char *record, size_t length) {
+    OSSL_PARAM params[2] = {
+        OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_AAD, aad13, 13),
+        OSSL_PARAM_END
+    };
+    if (length > 0x7fffffff || EVP_CIPHER_CTX_set_params(ctx, params) != 1) return -1;
+    return EVP_Cipher(ctx, record, record, (unsigned int)length);
+}
+// The fixed IV for sealing: the whole 12 bytes (salt || first explicit nonce),
+// from which libcrypto counts the explicit nonces up, one per record.
+static inline int COpenSSL_gcm_set_full_iv(EVP_CIPHER_CTX *ctx, unsigned char *iv12) {
+    return EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IV_FIXED, -1, iv12);
+}
+// The fixed IV for opening: the 4-byte salt; the explicit part comes from each record.
+static inline int COpenSSL_gcm_set_salt(EVP_CIPHER_CTX *ctx, unsigned char *salt4) {
+    return EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IV_FIXED, 4, salt4);
+}
 #endif

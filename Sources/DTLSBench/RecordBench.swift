@@ -34,6 +34,21 @@ enum RecordBench {
         }
     }
 
+    /// The same record through the direct path: sealed straight into the
+    /// datagram buffer, opened where it lies.
+    static func oursDirect(_ pair: OurPair) -> () -> Void {
+        var datagram: [UInt8] = []
+        datagram.reserveCapacity(1600)
+        let client = pair.client
+        let server = pair.server!
+        let payload = Self.payload
+        return {
+            try! client.sealApplicationData(payload, into: &datagram)
+            guard case .applicationData(let range) = server.openApplicationData(in: &datagram),
+                  range.count == 1200 else { fatalError("no data") }
+        }
+    }
+
     static func openssl(client: BenchIdentity, server: BenchIdentity, suite: CipherSuite) -> () -> Void {
         let sc = OpenSSLDTLSPeer.Configuration(role: .server, certificatePEM: server.certificate.pemEncoded,
                                                privateKeyPEM: server.key.pemEncoded, cipherList: suite.openSSLName)
@@ -64,6 +79,23 @@ enum RecordBench {
             nonce[11] = counter
             try! sealer.seal(&buffer, plaintext: 0..<1200, nonce: nonce.span, aad: aad.span)
             try! opener.open(&buffer, ciphertext: 0..<1200, nonce: nonce.span, aad: aad.span)
+        }
+    }
+
+    /// The floor of our record path: libcrypto's TLS record interface (one
+    /// parameter call and one EVP_Cipher per record) on a bare record
+    /// buffer, with no header, queue or replay window.
+    static func rawRecordInterface(keyLength: Int) -> () -> Void {
+        let key = SecureRandom.bytes(keyLength)
+        let salt = SecureRandom.bytes(4)
+        let sealer = try! AESGCMRecordCipher(key: key.span, salt: salt.span, direction: .seal)
+        let opener = try! AESGCMRecordCipher(key: key.span, salt: salt.span, direction: .open)
+        var buffer = [UInt8](repeating: 0xA5, count: AESGCMRecordCipher.overhead + 1200)
+        var sequence: UInt64 = 1 << 48
+        return {
+            sequence += 1
+            try! sealer.seal(&buffer, fragment: 0..<buffer.count, sequence: sequence, contentType: 23, version: 0xFEFD)
+            _ = try! opener.open(&buffer, fragment: 0..<buffer.count, sequence: sequence, contentType: 23, version: 0xFEFD)
         }
     }
 }

@@ -6,12 +6,14 @@ struct Report {
         var figure: Figure
         var baseline: Figure?
         var limit: Figure?
+        /// A second, lower-level limit (what the engine's own calls cost at best).
+        var floor: Figure?
         var lowerIsBetter: Bool
     }
     var rows: [Row] = []
 
-    mutating func add(_ f: Figure, baseline: Figure?, limit: Figure? = nil, lowerIsBetter: Bool = false) {
-        rows.append(Row(figure: f, baseline: baseline, limit: limit, lowerIsBetter: lowerIsBetter))
+    mutating func add(_ f: Figure, baseline: Figure?, limit: Figure? = nil, floor: Figure? = nil, lowerIsBetter: Bool = false) {
+        rows.append(Row(figure: f, baseline: baseline, limit: limit, floor: floor, lowerIsBetter: lowerIsBetter))
     }
 
     static func fmt(_ v: Double) -> String {
@@ -20,9 +22,11 @@ struct Report {
 
     func lines() -> [(String, String, String, String, String, String)] {
         var out: [(String, String, String, String, String, String)] = []
+        var shown = Set<String>()
         for r in rows {
-            for (f, ratio) in [(r.figure, ratioText(r)), (r.baseline, ""), (r.limit, "")] as [(Figure?, String)] {
-                guard let f else { continue }
+            for (f, ratio) in [(r.figure, ratioText(r)), (r.baseline, ""), (r.limit, ""), (r.floor, "")] as [(Figure?, String)] {
+                // A baseline shared by several rows is printed once, after the first.
+                guard let f, shown.insert(f.name).inserted else { continue }
                 out.append((f.name, Self.fmt(f.min), Self.fmt(f.median), Self.fmt(f.max), f.unit, ratio))
             }
         }
@@ -36,6 +40,7 @@ struct Report {
             parts.append(String(format: "%.2fx libssl", ratio))
         }
         if let l = r.limit, l.median > 0 { parts.append(String(format: "%.2fx limit", r.figure.median / l.median)) }
+        if let l = r.floor, l.median > 0 { parts.append(String(format: "%.2fx floor", r.figure.median / l.median)) }
         return parts.joined(separator: ", ")
     }
 

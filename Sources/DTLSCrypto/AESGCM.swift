@@ -13,8 +13,8 @@ public final class AESGCM {
     public static let tagLength = 16
     private static let nonceLength = 12
 
-    nonisolated(unsafe) private static let aes128: OpaquePointer = fetch("AES-128-GCM")
-    nonisolated(unsafe) private static let aes256: OpaquePointer = fetch("AES-256-GCM")
+    nonisolated(unsafe) static let cipher128: OpaquePointer = fetch("AES-128-GCM")
+    nonisolated(unsafe) static let cipher256: OpaquePointer = fetch("AES-256-GCM")
 
     private static func fetch(_ name: String) -> OpaquePointer {
         guard let cipher = EVP_CIPHER_fetch(nil, name, nil) else {
@@ -38,8 +38,8 @@ public final class AESGCM {
     public init(key: Span<UInt8>, usage: Usage) throws(CryptoError) {
         let cipher: OpaquePointer
         switch key.count {
-        case 16: cipher = Self.aes128
-        case 32: cipher = Self.aes256
+        case 16: cipher = Self.cipher128
+        case 32: cipher = Self.cipher256
         default: throw .invalidKeyLength
         }
         let enc = usage == .open ? nil : EVP_CIPHER_CTX_new()

@@ -45,6 +45,22 @@ import Testing
         #expect(theirs.readApplicationData() == [Array("from us".utf8)])
         #expect(ours.driver.received == [Array("from openssl".utf8)])
 
+        // The direct record path, both ways: libssl's explicit nonces are its
+        // own counter, not our epoch || sequence, and must open all the same.
+        var datagram: [UInt8] = []
+        try ours.connection.sealApplicationData(Array("direct from us".utf8), into: &datagram)
+        theirs.receive(datagram)
+        _ = try theirs.drive()
+        #expect(theirs.readApplicationData() == [Array("direct from us".utf8)])
+        try theirs.write(Array("direct from openssl".utf8))
+        var incoming = theirs.takeOutgoing()
+        #expect(incoming.count == 1)
+        if case .applicationData(let range) = ours.connection.openApplicationData(in: &incoming[0]) {
+            #expect(Array(incoming[0][range]) == Array("direct from openssl".utf8))
+        } else {
+            Issue.record("libssl's record did not open on the direct path")
+        }
+
         // A second exporter label agrees too.
         let a = try ours.connection.exportKeyingMaterial(label: "EXPERIMENTAL-interop", context: [9, 9], length: 32)
         let b = try theirs.exportKeyingMaterial(label: "EXPERIMENTAL-interop", length: 32, context: [9, 9])

@@ -152,6 +152,14 @@ struct RecordIO {
 
     /// Seals one application-data record into a pooled buffer and queues it.
     mutating func sealApplicationData(_ data: ArraySlice<UInt8>) throws(DTLSError) {
+        var buffer = takeBuffer()
+        try sealApplicationData(data, into: &buffer)
+        enqueue(.packet, buffer)
+    }
+
+    /// Seals one application-data record as the whole of `datagram`
+    /// (its old contents are replaced, its capacity reused).
+    mutating func sealApplicationData(_ data: ArraySlice<UInt8>, into datagram: inout [UInt8]) throws(DTLSError) {
         guard established, let protection = writeProtection else {
             throw DTLSError(.notConnected, alert: nil, "send before the handshake completed")
         }
@@ -160,19 +168,73 @@ struct RecordIO {
             throw DTLSError(.messageTooLarge, alert: nil, "\(data.count) bytes exceed one record (\(maxPayload))")
         }
         let sequence = writeSequence[1]
-        var buffer = takeBuffer()
-        Self.appendHeader(&buffer, type: .applicationData, epoch: 1, sequence: sequence)
-        buffer.append(contentsOf: Self.zeroes[0..<RecordProtection.explicitNonceLength])
-        buffer.append(contentsOf: data)
-        buffer.append(contentsOf: Self.zeroes[0..<AESGCM.tagLength])
+        datagram.removeAll(keepingCapacity: true)
+        let prefix = RecordHeader.length + RecordProtection.explicitNonceLength
+        datagram.append(contentsOf: Self.zeroes[0..<prefix])
+        datagram.append(contentsOf: data)
+        datagram.append(contentsOf: Self.zeroes[0..<AESGCM.tagLength])
+        Self.writeHeader(&datagram, type: .applicationData, epoch: 1, sequence: sequence)
         do {
-            try protection.seal(&buffer, headerStart: 0, plaintextLength: data.count, type: .applicationData,
+            try protection.seal(&datagram, headerStart: 0, plaintextLength: data.count, type: .applicationData,
                                 version: .dtls12, epoch: 1, sequence: sequence)
         } catch {
             throw DTLSError.internalError("seal: \(error)")
         }
         writeSequence[1] = sequence + 1
-        enqueue(.packet, buffer)
+    }
+
+    /// Writes a DTLS 1.2 header over the first 13 bytes (length left for the sealer).
+    static func writeHeader(_ buffer: inout [UInt8], type: ContentType, epoch: UInt16, sequence: UInt64) {
+        var span = buffer.mutableSpan
+        span[0] = type.rawValue
+        span[1] = 0xFE
+        span[2] = 0xFD
+        span[3] = UInt8(truncatingIfNeeded: epoch >> 8)
+        span[4] = UInt8(truncatingIfNeeded: epoch)
+        span[5] = UInt8(truncatingIfNeeded: sequence >> 40)
+        span[6] = UInt8(truncatingIfNeeded: sequence >> 32)
+        span[7] = UInt8(truncatingIfNeeded: sequence >> 24)
+        span[8] = UInt8(truncatingIfNeeded: sequence >> 16)
+        span[9] = UInt8(truncatingIfNeeded: sequence >> 8)
+        span[10] = UInt8(truncatingIfNeeded: sequence)
+    }
+
+    /// The header of a datagram that is exactly one epoch-1
+    /// application-data record, or nil.
+    static func loneApplicationDataHeader(_ span: Span<UInt8>) -> RecordHeader? {
+        let count = span.count
+        guard count >= RecordHeader.length + RecordProtection.overhead,
+              span[0] == ContentType.applicationData.rawValue, span[3] == 0, span[4] == 1,
+              Int(span[11]) << 8 | Int(span[12]) == count - RecordHeader.length else { return nil }
+        var sequence: UInt64 = 0
+        for i in 5..<11 { sequence = sequence << 8 | UInt64(span[i]) }
+        return RecordHeader(contentType: .applicationData, version: ProtocolVersion(rawValue: UInt16(span[1]) << 8 | UInt16(span[2])),
+                            epoch: 1, sequenceNumber: sequence, length: UInt16(count - RecordHeader.length))
+    }
+
+    /// What `openApplicationData(in:)` did with a datagram.
+    enum DirectOpen { case plaintext(Range<Int>), dropped, general }
+
+    /// Opens a datagram that is exactly one epoch-1 application-data
+    /// record, in place. Anything else (several records, handshake, alert,
+    /// another epoch) is left untouched for the general path.
+    mutating func openApplicationData(in datagram: inout [UInt8]) -> DirectOpen {
+        guard established, readEpoch == 1, let protection = readProtection else { return .general }
+        let count = datagram.count
+        guard let header = Self.loneApplicationDataHeader(datagram.span) else { return .general }
+        let sequence = header.sequenceNumber
+        guard readWindow.check(sequence) else {
+            droppedRecords += 1
+            return .dropped
+        }
+        do {
+            let content = try protection.open(&datagram, fragment: RecordHeader.length..<count, header: header)
+            readWindow.update(sequence)
+            return .plaintext(content)
+        } catch {
+            droppedRecords += 1
+            return .dropped
+        }
     }
 
     /// The established fast path: when every record in the datagram is

@@ -7,20 +7,16 @@ import DTLSCrypto
 /// epoch || sequence number (unique per key, as RFC 5288 requires). The
 /// additional data is `epoch || seq || type || version || plaintext length`.
 ///
-/// Sealing and opening run in place in the caller's buffer with stack-held
-/// nonce and AAD: no allocation per record.
+/// Sealing and opening run in place in the caller's buffer, one libcrypto
+/// record call each (see `AESGCMRecordCipher`): no allocation per record.
 final class RecordProtection {
-    static let explicitNonceLength = 8
-    static let overhead = explicitNonceLength + AESGCM.tagLength
+    static let explicitNonceLength = AESGCMRecordCipher.explicitNonceLength
+    static let overhead = AESGCMRecordCipher.overhead
 
-    private let aead: AESGCM
-    private let salt: InlineArray<4, UInt8>
+    private let cipher: AESGCMRecordCipher
 
-    init(key: [UInt8], salt saltBytes: [UInt8], usage: AESGCM.Usage) throws(CryptoError) {
-        aead = try AESGCM(key: key.span, usage: usage)
-        var s = InlineArray<4, UInt8>(repeating: 0)
-        for i in 0..<4 { s[i] = saltBytes[i] }
-        salt = s
+    init(key: [UInt8], salt: [UInt8], usage: AESGCMRecordCipher.Direction) throws(CryptoError) {
+        cipher = try AESGCMRecordCipher(key: key.span, salt: salt.span, direction: usage)
     }
 
     /// Seals the plaintext at `buffer[headerStart + 13 + 8 ..< +plaintextLength]`
@@ -29,78 +25,19 @@ final class RecordProtection {
     /// the tag.
     func seal(_ buffer: inout [UInt8], headerStart: Int, plaintextLength: Int,
               type: ContentType, version: ProtocolVersion, epoch: UInt16, sequence: UInt64) throws(CryptoError) {
-        let explicitStart = headerStart + RecordHeader.length
-        let explicit = UInt64(epoch) << 48 | sequence
-        buffer[explicitStart] = UInt8(truncatingIfNeeded: explicit >> 56)
-        buffer[explicitStart + 1] = UInt8(truncatingIfNeeded: explicit >> 48)
-        buffer[explicitStart + 2] = UInt8(truncatingIfNeeded: explicit >> 40)
-        buffer[explicitStart + 3] = UInt8(truncatingIfNeeded: explicit >> 32)
-        buffer[explicitStart + 4] = UInt8(truncatingIfNeeded: explicit >> 24)
-        buffer[explicitStart + 5] = UInt8(truncatingIfNeeded: explicit >> 16)
-        buffer[explicitStart + 6] = UInt8(truncatingIfNeeded: explicit >> 8)
-        buffer[explicitStart + 7] = UInt8(truncatingIfNeeded: explicit)
-        let nonce = makeNonce(explicit: explicit)
-        let aad = Self.additionalData(explicit: explicit, type: type, version: version, length: plaintextLength)
-        let plaintextStart = explicitStart + Self.explicitNonceLength
-        try aead.seal(&buffer, plaintext: plaintextStart..<(plaintextStart + plaintextLength), nonce: nonce.span, aad: aad.span)
+        let fragmentStart = headerStart + RecordHeader.length
         let recordLength = plaintextLength + Self.overhead
+        try cipher.seal(&buffer, fragment: fragmentStart..<(fragmentStart + recordLength),
+                        sequence: UInt64(epoch) << 48 | sequence, contentType: type.rawValue, version: version.rawValue)
         buffer[headerStart + 11] = UInt8(truncatingIfNeeded: recordLength >> 8)
         buffer[headerStart + 12] = UInt8(truncatingIfNeeded: recordLength)
     }
 
     /// Opens a record fragment in place; returns the plaintext's range.
+    /// The AAD uses the header's epoch and sequence, not the explicit nonce:
+    /// a record moved to another sequence number fails to open.
     func open(_ buffer: inout [UInt8], fragment: Range<Int>, header: RecordHeader) throws(CryptoError) -> Range<Int> {
-        guard fragment.count >= Self.overhead else { throw .authenticationFailed }
-        var explicit: UInt64 = 0
-        for i in 0..<8 { explicit = explicit << 8 | UInt64(buffer[fragment.lowerBound + i]) }
-        let nonce = makeNonce(explicit: explicit)
-        let plaintextLength = fragment.count - Self.overhead
-        // The AAD uses the header's epoch and sequence, not the explicit
-        // nonce: a record moved to another sequence number fails to open.
-        let seq = UInt64(header.epoch) << 48 | header.sequenceNumber
-        let aad = Self.additionalData(explicit: seq, type: header.contentType, version: header.version, length: plaintextLength)
-        let start = fragment.lowerBound + Self.explicitNonceLength
-        let range = start..<(start + plaintextLength)
-        try aead.open(&buffer, ciphertext: range, nonce: nonce.span, aad: aad.span)
-        return range
-    }
-
-    // Unrolled stores: these run twice per record, and loops over
-    // InlineArray indices cost several times more than the stores.
-    @inline(__always)
-    private func makeNonce(explicit: UInt64) -> InlineArray<12, UInt8> {
-        var nonce = InlineArray<12, UInt8>(repeating: 0)
-        nonce[0] = salt[0]
-        nonce[1] = salt[1]
-        nonce[2] = salt[2]
-        nonce[3] = salt[3]
-        nonce[4] = UInt8(truncatingIfNeeded: explicit >> 56)
-        nonce[5] = UInt8(truncatingIfNeeded: explicit >> 48)
-        nonce[6] = UInt8(truncatingIfNeeded: explicit >> 40)
-        nonce[7] = UInt8(truncatingIfNeeded: explicit >> 32)
-        nonce[8] = UInt8(truncatingIfNeeded: explicit >> 24)
-        nonce[9] = UInt8(truncatingIfNeeded: explicit >> 16)
-        nonce[10] = UInt8(truncatingIfNeeded: explicit >> 8)
-        nonce[11] = UInt8(truncatingIfNeeded: explicit)
-        return nonce
-    }
-
-    @inline(__always)
-    private static func additionalData(explicit: UInt64, type: ContentType, version: ProtocolVersion, length: Int) -> InlineArray<13, UInt8> {
-        var aad = InlineArray<13, UInt8>(repeating: 0)
-        aad[0] = UInt8(truncatingIfNeeded: explicit >> 56)
-        aad[1] = UInt8(truncatingIfNeeded: explicit >> 48)
-        aad[2] = UInt8(truncatingIfNeeded: explicit >> 40)
-        aad[3] = UInt8(truncatingIfNeeded: explicit >> 32)
-        aad[4] = UInt8(truncatingIfNeeded: explicit >> 24)
-        aad[5] = UInt8(truncatingIfNeeded: explicit >> 16)
-        aad[6] = UInt8(truncatingIfNeeded: explicit >> 8)
-        aad[7] = UInt8(truncatingIfNeeded: explicit)
-        aad[8] = type.rawValue
-        aad[9] = UInt8(truncatingIfNeeded: version.rawValue >> 8)
-        aad[10] = UInt8(truncatingIfNeeded: version.rawValue)
-        aad[11] = UInt8(truncatingIfNeeded: length >> 8)
-        aad[12] = UInt8(truncatingIfNeeded: length)
-        return aad
+        try cipher.open(&buffer, fragment: fragment, sequence: UInt64(header.epoch) << 48 | header.sequenceNumber,
+                        contentType: header.contentType.rawValue, version: header.version.rawValue)
     }
 }
