@@ -21,10 +21,14 @@ while let a = args.popFirst() {
     case "--markdown": markdownPath = args.popFirst()
     case "--only": only = args.popFirst()
     case "--profile-handshakes":
+        // --profile-handshakes N [case index into HandshakeBench.cases]
         let n = Int(args.popFirst() ?? "200") ?? 200
+        let index = min(max(Int(args.first ?? "") ?? 0, 0), HandshakeBench.cases.count - 1)
+        if Int(args.first ?? "") != nil { _ = args.popFirst() }
         let c = BenchIdentity.make(try! PrivateKey.generateECDSA(.p256))
-        let s = BenchIdentity.make(try! PrivateKey.generateECDSA(.p256))
-        let body = HandshakeBench.ours(HandshakeBench.cases[0], client: c, server: s)
+        let s = BenchIdentity.make(HandshakeBench.cases[index].serverRSA ? try! PrivateKey.generateRSA(bits: 2048)
+                                                                          : try! PrivateKey.generateECDSA(.p256))
+        let body = HandshakeBench.ours(HandshakeBench.cases[index], client: c, server: s)
         for _ in 0..<n { body() }
         exit(0)
     case "--profile-scale":

@@ -126,7 +126,12 @@ public final class DTLSConnection {
 
     /// The same for a datagram inside a larger receive buffer (no copy first).
     public func handlePacket(_ packet: ArraySlice<UInt8>, now: DTLSInstant) {
-        if io.receiveApplicationData(packet) { return }
+        let queued = io.outputs.count
+        if io.receiveApplicationData(packet) {
+            // Data from the client proves our final flight arrived.
+            if role == .server, io.timers.lingerUntil != nil, io.outputs.count > queued { releaseHandshake() }
+            return
+        }
         guard isLive else { return }
         io.receiveBuffer.removeAll(keepingCapacity: true)
         io.receiveBuffer.append(contentsOf: packet)

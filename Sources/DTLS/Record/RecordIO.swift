@@ -40,13 +40,19 @@ struct RecordIO {
 
     struct Timers {
         var handshakeDeadline: DTLSInstant?
-        var retransmitAt: DTLSInstant?
-        var lingerUntil: DTLSInstant?
+        var retransmitAt: DTLSInstant? { didSet { armed = retransmitAt != nil || lingerUntil != nil } }
+        var lingerUntil: DTLSInstant? { didSet { armed = retransmitAt != nil || lingerUntil != nil } }
         var handshaking = true
         var live = true
+        /// Whether either optional timer is set, kept as a plain flag:
+        /// `ContinuousClock.Instant` is a resilient type, so even testing
+        /// an optional one for nil goes through runtime witness calls, and
+        /// `poll` asks on every drain.
+        private(set) var armed = false
 
         var next: DTLSInstant? {
-            guard live else { return nil }
+            // The established connection's common case: nothing armed.
+            guard live, handshaking || armed else { return nil }
             var next = handshaking ? handshakeDeadline : nil
             if let t = retransmitAt, next.map({ t < $0 }) ?? true { next = t }
             if let t = lingerUntil, next.map({ t < $0 }) ?? true { next = t }
@@ -111,13 +117,17 @@ struct RecordIO {
         return .timeout(timers.next)
     }
 
+    /// Empties the queues once everything in them was handed out. Their
+    /// entries are already hollow (bytes swapped out), so popping them is
+    /// cheap; `removeAll(keepingCapacity:)` takes a generic path costing
+    /// several hundred instructions per poll.
     private mutating func compact() {
-        if outputHead >= outputs.count {
-            outputs.removeAll(keepingCapacity: true)
+        if outputHead > 0, outputHead >= outputs.count {
+            while outputs.popLast() != nil {}
             outputHead = 0
         }
-        if eventHead >= events.count, eventHead > 0 {
-            events.removeAll(keepingCapacity: true)
+        if eventHead > 0, eventHead >= events.count {
+            while events.popLast() != nil {}
             eventHead = 0
         }
     }
