@@ -26,6 +26,9 @@ OUT=fuzz-out
 
 build() {
   local start=$SECONDS
+  # SwiftPM keeps the build plan of a path dependency (the package in ..)
+  # and does not notice files added to it; drop the plan so it is redone.
+  rm -f Fuzz/.build/release.yaml Fuzz/.build/release/description.json
   swift build -c release --package-path Fuzz \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -enable-testing \
     2>&1 | grep -Ev "Cannot export local symbol '__asan_extra_spill_area'|^\[[0-9]+/[0-9]+\]" || true
