@@ -7,11 +7,15 @@ struct Report {
         var baseline: Figure?
         var limit: Figure?
         var lowerIsBetter: Bool
+        /// How the ratio column names the baseline.
+        var baselineName: String
     }
     var rows: [Row] = []
 
-    mutating func add(_ f: Figure, baseline: Figure?, limit: Figure? = nil, lowerIsBetter: Bool = false) {
-        rows.append(Row(figure: f, baseline: baseline, limit: limit, lowerIsBetter: lowerIsBetter))
+    mutating func add(_ f: Figure, baseline: Figure?, limit: Figure? = nil, lowerIsBetter: Bool = false,
+                      baselineName: String = "libssl") {
+        rows.append(Row(figure: f, baseline: baseline, limit: limit, lowerIsBetter: lowerIsBetter,
+                        baselineName: baselineName))
     }
 
     static func fmt(_ v: Double) -> String {
@@ -33,7 +37,7 @@ struct Report {
         var parts: [String] = []
         if let b = r.baseline, b.median > 0 {
             let ratio = r.lowerIsBetter ? b.median / max(r.figure.median, 1e-9) : r.figure.median / b.median
-            parts.append(String(format: "%.2fx libssl", ratio))
+            parts.append(String(format: "%.2fx ", ratio) + r.baselineName)
         }
         if let l = r.limit, l.median > 0 { parts.append(String(format: "%.2fx limit", r.figure.median / l.median)) }
         return parts.joined(separator: ", ")

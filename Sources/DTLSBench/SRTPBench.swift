@@ -6,7 +6,9 @@ import SRTP
 
 /// SRTP protect plus unprotect of a 1200-byte RTP payload: through our
 /// endpoint (demultiplexing, state checks, counters, libsrtp) against bare
-/// libsrtp2 calls (srtp_protect/srtp_unprotect on two sessions).
+/// libsrtp2 calls (srtp_protect/srtp_unprotect on two sessions) in the same
+/// process, hence on the same crypto backend (libcrypto by default; see
+/// `BuiltInBaseline` for Debian's stock NSS-backed libsrtp2).
 enum SRTPBench {
     static let payloadLength = 1200
 
@@ -115,10 +117,11 @@ final class RawSRTPSession {
 
     deinit { srtp_dealloc(session) }
 
-    /// The same initialisation the SRTP module does (NSS first, then
-    /// srtp_init; both idempotent), so the baseline runs libsrtp as tuned.
+    /// The SRTP module's own initialisation (srtp_init, then the libcrypto
+    /// types unless `SRTPLibrary.useBuiltInCrypto()` ran first), so bare
+    /// libsrtp runs on exactly the backend the endpoints use.
     static let initialized: Bool = {
-        CSRTP_openNSSForSpeed()
-        return srtp_init() == srtp_err_status_ok
+        do { try SRTPLibrary.initialize() } catch { fatalError("libsrtp: \(error)") }
+        return true
     }()
 }
