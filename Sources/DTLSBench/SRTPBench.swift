@@ -66,6 +66,29 @@ enum SRTPBench {
         }
     }
 
+    /// A forged packet: the client endpoint protects, one payload bit is
+    /// flipped, and the server endpoint must drop it (authentication). What
+    /// a flood of forgeries costs in allocations.
+    static func forged(_ pair: (DTLSSRTPEndpoint, DTLSSRTPEndpoint)) -> () -> Void {
+        let (a, b) = pair
+        var buffer = rtp(sequence: 0)
+        buffer += [UInt8](repeating: 0, count: 64)
+        let plainLength = 12 + payloadLength
+        var sequence: UInt16 = 0
+        let now = DTLSInstant.now
+        return {
+            sequence &+= 1
+            buffer[2] = UInt8(sequence >> 8)
+            buffer[3] = UInt8(sequence & 0xFF)
+            let n = try! a.protectRTP(&buffer, length: plainLength)
+            buffer[100] ^= 0x01
+            guard case .dropped(.authenticationFailed) = b.handleDatagram(&buffer, length: n, now: now) else {
+                fatalError("a forged packet was not dropped")
+            }
+            buffer[100] ^= 0x01
+        }
+    }
+
     /// The limit: libsrtp2 alone, one outbound and one inbound session.
     static func raw(profile: SRTPProtectionProfile) -> () -> Void {
         let key = SecureRandom.bytes(profile.masterKeyLength + profile.masterSaltLength)

@@ -129,6 +129,9 @@ if want("srtp") {
         report.add(Figure(name: "heap allocations per SRTP packet (\(profile.rfcName)): endpoint", unit: "allocs", samples: [allocs]),
                    baseline: nil,
                    limit: Figure(name: "heap allocations per SRTP packet (\(profile.rfcName)): raw libsrtp2, same backend", unit: "allocs", samples: [rawAllocs]))
+        let forgedAllocs = Measure.allocations(iterations: 10_000, SRTPBench.forged(SRTPBench.endpoints(profile: profile, client: client, server: server)))
+        report.add(Figure(name: "heap allocations per forged SRTP packet (\(profile.rfcName)): endpoint, protect + rejected unprotect", unit: "allocs", samples: [forgedAllocs]),
+                   baseline: nil)
         if let stockAllocs = stock[BuiltInBaseline.allocationsKey(profile)] {
             report.add(Figure(name: "heap allocations per SRTP packet (\(profile.rfcName)): raw stock libsrtp2, NSS (child process)", unit: "allocs", samples: stockAllocs),
                        baseline: nil)
