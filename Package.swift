@@ -37,7 +37,10 @@ let package = Package(
 
         // MARK: Thin unsafe layers (the only Swift that touches C pointers)
         .target(name: "DTLSCrypto", dependencies: ["COpenSSL"]),
-        .target(name: "SRTP", dependencies: ["CSRTP"]),
+        // libsrtp's cipher and auth types over libcrypto, registered at srtp_init
+        // in place of Debian's NSS-backed ones (see Sources/CSRTPCrypto).
+        .target(name: "CSRTPCrypto", dependencies: ["CSRTP", "COpenSSL"]),
+        .target(name: "SRTP", dependencies: ["CSRTP", "CSRTPCrypto"]),
         .target(name: "ZlibChecksum", dependencies: ["CZlib"]),
         .target(name: "OpenSSLReference", dependencies: ["CLibSSL", "COpenSSL"]),
 
@@ -80,7 +83,7 @@ let package = Package(
         .target(name: "DTLSTestSupport", dependencies: ["DTLS", "DTLSCrypto"], path: "Tests/DTLSTestSupport"),
         .testTarget(name: "DTLSCryptoTests", dependencies: ["DTLSCrypto"]),
         .testTarget(name: "DTLSTests", dependencies: ["DTLS", "DTLSCrypto", "DTLSTestSupport"]),
-        .testTarget(name: "SRTPTests", dependencies: ["SRTP"]),
+        .testTarget(name: "SRTPTests", dependencies: ["SRTP", "CSRTP", "CSRTPCrypto", "COpenSSL"]),
         .testTarget(name: "WebRTCLiteTests", dependencies: ["WebRTCLite", "DTLS", "DTLSCrypto", "DTLSEndpoint", "SRTP", "ZlibChecksum"],
                     exclude: ["chromium-156-offer.sdp"]),
         .testTarget(name: "CLITests", dependencies: [

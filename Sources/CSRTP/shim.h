@@ -2,17 +2,34 @@
 #define DTLS_SRTP_CSRTP_SHIM_H
 #include <srtp2/srtp.h>
 #include <srtp2/cipher.h>
+#include <srtp2/auth.h>
 
 /*
- * libsrtp 2.5 exports its AES-GCM cipher types (Debian builds libsrtp2 on
- * NSS) but declares them only in an uninstalled private
- * header. The SRTP module uses them for one internal purpose: running the
- * RFC 7714 session-key known-answer tests on libsrtp's own GCM primitive
- * (srtp_protect always derives session keys from a master key, so those
- * vectors cannot go through a policy).
+ * libsrtp 2.5 exports these (declared only in its uninstalled private
+ * headers).
+ *
+ * The crypto kernel's current type for an id: what srtp_create and the KDF
+ * get. The SRTP module replaces the AES-ICM, AES-GCM and HMAC-SHA1 types
+ * with libcrypto-backed ones right after srtp_init (Sources/CSRTPCrypto);
+ * its RFC 7714 session-key known-answer hook (GCMKnownAnswer.swift) runs
+ * on whatever GCM type the kernel holds, so it checks the cipher the
+ * sessions actually use.
  */
+extern const srtp_cipher_type_t *srtp_crypto_kernel_get_cipher_type(srtp_cipher_type_id_t id);
+extern const srtp_auth_type_t *srtp_crypto_kernel_get_auth_type(srtp_auth_type_id_t id);
+
+/*
+ * libsrtp's built-in types (Debian builds libsrtp2 on NSS). After the
+ * replacement no session uses them unless SRTPLibrary.useBuiltInCrypto()
+ * ran first (the benchmark's baseline); the tests compare them with the
+ * libcrypto types input for input.
+ */
+extern const srtp_cipher_type_t srtp_aes_icm_128;
+extern const srtp_cipher_type_t srtp_aes_icm_192;
+extern const srtp_cipher_type_t srtp_aes_icm_256;
 extern const srtp_cipher_type_t srtp_aes_gcm_128;
 extern const srtp_cipher_type_t srtp_aes_gcm_256;
+extern const srtp_auth_type_t srtp_hmac;
 
 /*
  * Debian's libsrtp2 does its AES through NSS, and opens NSS with
@@ -23,6 +40,10 @@ extern const srtp_cipher_type_t srtp_aes_gcm_256;
  * 1000). Opening NSS first without that flag gives the tables 1024
  * buckets; libsrtp's own NSS_InitContext calls then share the already
  * initialised softoken (measured: 6.3 us at 1000 peers).
+ *
+ * With the libcrypto types installed (the default), NSS only runs for
+ * libsrtp's start-up self-tests of its built-in types; this still matters
+ * for the built-in baseline (SRTPLibrary.useBuiltInCrypto()).
  *
  * Declared here (from <nss.h>) so the module needs no NSS include path;
  * libnss3 is a dependency of Debian's libsrtp2-dev.

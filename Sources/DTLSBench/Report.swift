@@ -9,11 +9,15 @@ struct Report {
         /// A second, lower-level limit (what the engine's own calls cost at best).
         var floor: Figure?
         var lowerIsBetter: Bool
+        /// How the ratio column names the baseline.
+        var baselineName: String
     }
     var rows: [Row] = []
 
-    mutating func add(_ f: Figure, baseline: Figure?, limit: Figure? = nil, floor: Figure? = nil, lowerIsBetter: Bool = false) {
-        rows.append(Row(figure: f, baseline: baseline, limit: limit, floor: floor, lowerIsBetter: lowerIsBetter))
+    mutating func add(_ f: Figure, baseline: Figure?, limit: Figure? = nil, floor: Figure? = nil, lowerIsBetter: Bool = false,
+                      baselineName: String = "libssl") {
+        rows.append(Row(figure: f, baseline: baseline, limit: limit, floor: floor, lowerIsBetter: lowerIsBetter,
+                        baselineName: baselineName))
     }
 
     static func fmt(_ v: Double) -> String {
@@ -37,7 +41,7 @@ struct Report {
         var parts: [String] = []
         if let b = r.baseline, b.median > 0 {
             let ratio = r.lowerIsBetter ? b.median / max(r.figure.median, 1e-9) : r.figure.median / b.median
-            parts.append(String(format: "%.2fx libssl", ratio))
+            parts.append(String(format: "%.2fx ", ratio) + r.baselineName)
         }
         if let l = r.limit, l.median > 0 { parts.append(String(format: "%.2fx limit", r.figure.median / l.median)) }
         if let l = r.floor, l.median > 0 { parts.append(String(format: "%.2fx floor", r.figure.median / l.median)) }

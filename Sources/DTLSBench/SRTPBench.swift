@@ -6,7 +6,9 @@ import SRTP
 
 /// SRTP protect plus unprotect of a 1200-byte RTP payload: through our
 /// endpoint (demultiplexing, state checks, counters, libsrtp) against bare
-/// libsrtp2 calls (srtp_protect/srtp_unprotect on two sessions).
+/// libsrtp2 calls (srtp_protect/srtp_unprotect on two sessions) in the same
+/// process, hence on the same crypto backend (libcrypto by default; see
+/// `BuiltInBaseline` for Debian's stock NSS-backed libsrtp2).
 enum SRTPBench {
     static let payloadLength = 1200
 
@@ -64,6 +66,29 @@ enum SRTPBench {
         }
     }
 
+    /// A forged packet: the client endpoint protects, one payload bit is
+    /// flipped, and the server endpoint must drop it (authentication). What
+    /// a flood of forgeries costs in allocations.
+    static func forged(_ pair: (DTLSSRTPEndpoint, DTLSSRTPEndpoint)) -> () -> Void {
+        let (a, b) = pair
+        var buffer = rtp(sequence: 0)
+        buffer += [UInt8](repeating: 0, count: 64)
+        let plainLength = 12 + payloadLength
+        var sequence: UInt16 = 0
+        let now = DTLSInstant.now
+        return {
+            sequence &+= 1
+            buffer[2] = UInt8(sequence >> 8)
+            buffer[3] = UInt8(sequence & 0xFF)
+            let n = try! a.protectRTP(&buffer, length: plainLength)
+            buffer[100] ^= 0x01
+            guard case .dropped(.authenticationFailed) = b.handleDatagram(&buffer, length: n, now: now) else {
+                fatalError("a forged packet was not dropped")
+            }
+            buffer[100] ^= 0x01
+        }
+    }
+
     /// The limit: libsrtp2 alone, one outbound and one inbound session.
     static func raw(profile: SRTPProtectionProfile) -> () -> Void {
         let key = SecureRandom.bytes(profile.masterKeyLength + profile.masterSaltLength)
@@ -115,10 +140,11 @@ final class RawSRTPSession {
 
     deinit { srtp_dealloc(session) }
 
-    /// The same initialisation the SRTP module does (NSS first, then
-    /// srtp_init; both idempotent), so the baseline runs libsrtp as tuned.
+    /// The SRTP module's own initialisation (srtp_init, then the libcrypto
+    /// types unless `SRTPLibrary.useBuiltInCrypto()` ran first), so bare
+    /// libsrtp runs on exactly the backend the endpoints use.
     static let initialized: Bool = {
-        CSRTP_openNSSForSpeed()
-        return srtp_init() == srtp_err_status_ok
+        do { try SRTPLibrary.initialize() } catch { fatalError("libsrtp: \(error)") }
+        return true
     }()
 }

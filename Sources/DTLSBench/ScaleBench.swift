@@ -15,8 +15,12 @@ enum ScaleBench {
         var rawNanosecondsPerPacket: Double
     }
 
-    /// The same round-robin over n bare libsrtp2 session pairs: how much of
-    /// the growth is libsrtp's own (Debian builds it on NSS).
+    /// Packets per measurement with n peers.
+    static func packets(peers n: Int) -> Int { max(200_000, 20 * n) }
+
+    /// The same round-robin over n bare libsrtp2 session pairs: what libsrtp
+    /// itself costs at this scale, on the process's backend (libcrypto; the
+    /// built-in NSS crypto in `BuiltInBaseline`'s child).
     static func rawPerPacket(_ n: Int, packets: Int) -> Double {
         var sessions: [(RawSRTPSession, RawSRTPSession)] = []
         for _ in 0..<n {
@@ -59,7 +63,7 @@ enum ScaleBench {
             let plain = 12 + SRTPBench.payloadLength
             var sequences = [UInt16](repeating: 0, count: n)
             let now = DTLSInstant.now
-            let packets = max(200_000, 20 * n)
+            let packets = packets(peers: n)
             let clock = ContinuousClock()
             let start = clock.now
             for i in 0..<packets {

@@ -1,11 +1,13 @@
 import DTLS
 import DTLSCrypto
 import Foundation
+import SRTP
 
 // dtls-srtp-bench: this project side by side with OpenSSL's libssl and the
 // raw limits, in one process and one run. Prints min/median/max over reps.
 //
 //   dtls-srtp-bench [--quick] [--reps N] [--seconds S] [--markdown FILE] [--only NAME]
+//                   [--srtp-crypto libcrypto|builtin]
 
 var reps = 3
 var seconds = 1.0
@@ -20,6 +22,17 @@ while let a = args.popFirst() {
     case "--seconds": seconds = Double(args.popFirst() ?? "1") ?? 1
     case "--markdown": markdownPath = args.popFirst()
     case "--only": only = args.popFirst()
+    case "--srtp-crypto":
+        // Everything on libsrtp's built-in (NSS) crypto instead of libcrypto:
+        // the pre-replacement configuration, e.g. for --profile-srtp.
+        switch args.popFirst() {
+        case "builtin": SRTPLibrary.useBuiltInCrypto()
+        case "libcrypto": break
+        default: FileHandle.standardError.write("--srtp-crypto takes builtin or libcrypto\n".data(using: .utf8)!); exit(2)
+        }
+    case BuiltInBaseline.flag:
+        // Internal: the stock-libsrtp2 child process (see BuiltInBaseline).
+        BuiltInBaseline.runChild(args.popFirst() ?? "", reps: reps, seconds: seconds)
     case "--profile-handshakes":
         // --profile-handshakes N [case index into HandshakeBench.cases]
         let n = Int(args.popFirst() ?? "200") ?? 200
@@ -59,6 +72,8 @@ while let a = args.popFirst() {
         exit(0)
     case "-h", "--help":
         print("usage: dtls-srtp-bench [--quick] [--reps N] [--seconds S] [--markdown FILE] [--only handshake|records|srtp|allocations|memory|scale|storm]")
+        print("                       [--srtp-crypto libcrypto|builtin]   (before --profile-*; default libcrypto)")
+        print("The 'stock libsrtp2, NSS' rows are measured in a child process on libsrtp's built-in crypto.")
         exit(0)
     default:
         FileHandle.standardError.write("unknown argument \(a)\n".data(using: .utf8)!)
@@ -109,19 +124,32 @@ if want("records") {
 }
 
 if want("srtp") {
-    for profile in [SRTPProtectionProfile.aeadAes128Gcm, .aes128CmHmacSha1_80] {
+    log("srtp: stock libsrtp2 (built-in NSS crypto) in a child process...")
+    let stock = BuiltInBaseline.measure("srtp", reps: reps, seconds: seconds)
+    if stock.isEmpty { log("srtp: no stock libsrtp2 rows") }
+    for profile in BuiltInBaseline.profiles {
         log("srtp \(profile)...")
         let pair = SRTPBench.endpoints(profile: profile, client: client, server: server)
         let ours = Figure(name: "SRTP protect+unprotect 1200 B \(profile.rfcName): endpoint", unit: "pkt/s",
                           samples: Measure.rate(reps: reps, seconds: seconds, SRTPBench.ours(pair)))
-        let raw = Figure(name: "SRTP protect+unprotect 1200 B \(profile.rfcName): raw libsrtp2 (limit)", unit: "pkt/s",
+        let raw = Figure(name: "SRTP protect+unprotect 1200 B \(profile.rfcName): raw libsrtp2, same backend (limit)", unit: "pkt/s",
                          samples: Measure.rate(reps: reps, seconds: seconds, SRTPBench.raw(profile: profile)))
-        report.add(ours, baseline: nil, limit: raw)
+        let stockRate = stock[BuiltInBaseline.rateKey(profile)].map {
+            Figure(name: "SRTP protect+unprotect 1200 B \(profile.rfcName): raw stock libsrtp2, NSS (child process)", unit: "pkt/s", samples: $0)
+        }
+        report.add(ours, baseline: stockRate, limit: raw, baselineName: "stock libsrtp2")
         let allocs = Measure.allocations(iterations: 10_000, SRTPBench.ours(SRTPBench.endpoints(profile: profile, client: client, server: server)))
         let rawAllocs = Measure.allocations(iterations: 10_000, SRTPBench.raw(profile: profile))
         report.add(Figure(name: "heap allocations per SRTP packet (\(profile.rfcName)): endpoint", unit: "allocs", samples: [allocs]),
                    baseline: nil,
-                   limit: Figure(name: "heap allocations per SRTP packet (\(profile.rfcName)): raw libsrtp2", unit: "allocs", samples: [rawAllocs]))
+                   limit: Figure(name: "heap allocations per SRTP packet (\(profile.rfcName)): raw libsrtp2, same backend", unit: "allocs", samples: [rawAllocs]))
+        let forgedAllocs = Measure.allocations(iterations: 10_000, SRTPBench.forged(SRTPBench.endpoints(profile: profile, client: client, server: server)))
+        report.add(Figure(name: "heap allocations per forged SRTP packet (\(profile.rfcName)): endpoint, protect + rejected unprotect", unit: "allocs", samples: [forgedAllocs]),
+                   baseline: nil)
+        if let stockAllocs = stock[BuiltInBaseline.allocationsKey(profile)] {
+            report.add(Figure(name: "heap allocations per SRTP packet (\(profile.rfcName)): raw stock libsrtp2, NSS (child process)", unit: "allocs", samples: stockAllocs),
+                       baseline: nil)
+        }
     }
 }
 
@@ -145,13 +173,26 @@ if want("memory") {
 
 if want("scale") {
     log("scale...")
-    for row in ScaleBench.run(counts: quick ? [100, 1000] : [100, 1000, 5000], client: client, server: server) {
-        report.add(Figure(name: "\(row.peers) peers: ns per SRTP packet, endpoint (round-robin over all peers)", unit: "ns", samples: [row.nanosecondsPerPacket]), baseline: nil,
-                   limit: Figure(name: "\(row.peers) peers: ns per SRTP packet, bare libsrtp2 sessions (same round-robin)", unit: "ns", samples: [row.rawNanosecondsPerPacket]))
+    let counts = quick ? [100, 1000] : [100, 1000, 5000]
+    log("scale: stock libsrtp2 (built-in NSS crypto) in a child process...")
+    let stock = BuiltInBaseline.measure("scale:" + counts.map(String.init).joined(separator: ","), reps: reps, seconds: seconds)
+    if stock.isEmpty { log("scale: no stock libsrtp2 rows") }
+    for row in ScaleBench.run(counts: counts, client: client, server: server) {
+        let stockNanos = stock[BuiltInBaseline.scaleKey(row.peers)].map {
+            Figure(name: "\(row.peers) peers: ns per SRTP packet, bare stock libsrtp2 sessions, NSS (child process)", unit: "ns", samples: $0)
+        }
+        report.add(Figure(name: "\(row.peers) peers: ns per SRTP packet, endpoint (round-robin over all peers)", unit: "ns", samples: [row.nanosecondsPerPacket]),
+                   baseline: stockNanos,
+                   limit: Figure(name: "\(row.peers) peers: ns per SRTP packet, bare libsrtp2 sessions, same backend (same round-robin)", unit: "ns", samples: [row.rawNanosecondsPerPacket]),
+                   lowerIsBetter: true, baselineName: "stock libsrtp2")
         report.add(Figure(name: "\(row.peers) peers: heap bytes per established endpoint (DTLS + SRTP)", unit: "B", samples: [row.bytesPerEstablishedEndpoint]), baseline: nil)
         report.add(Figure(name: "\(row.peers) peers: heap bytes per server handshake in flight", unit: "B", samples: [row.bytesPerHandshakeInFlight]), baseline: nil)
     }
-    report.add(Figure(name: "heap bytes per SRTP transport (libsrtp in+out sessions)", unit: "B", samples: [ScaleBench.srtpTransportBytes(count: 1000)]), baseline: nil)
+    report.add(Figure(name: "heap bytes per SRTP transport (libsrtp in+out sessions)", unit: "B", samples: [ScaleBench.srtpTransportBytes(count: 1000)]),
+               baseline: stock[BuiltInBaseline.transportBytesKey].map {
+                   Figure(name: "heap bytes per SRTP transport, stock libsrtp2, NSS (child process)", unit: "B", samples: $0)
+               },
+               lowerIsBetter: true, baselineName: "stock libsrtp2")
     for row in TimerBench.run(counts: [1_000, 10_000, 100_000]) {
         report.add(Figure(name: "\(row.armed) armed timers: ns per re-arm, TimerQueue (what the server uses)", unit: "ns", samples: [row.queueNanosecondsPerRearm]), baseline: nil)
         report.add(Figure(name: "\(row.armed) armed timers: ns per re-arm, one NIO task per timer (not used)", unit: "ns", samples: [row.nanosecondsPerRearm]), baseline: nil)

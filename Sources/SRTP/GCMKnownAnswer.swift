@@ -1,12 +1,15 @@
 internal import CSRTP
 
-/// Internal test hook: libsrtp's own AES-GCM cipher driven directly with a
-/// *session* key, IV and AAD.
+/// Internal test hook: the AES-GCM cipher type libsrtp's crypto kernel
+/// currently hands out, driven directly with a *session* key, IV and AAD.
 ///
 /// The RFC 7714 section 16/17 examples are given at the session-key level.
 /// `srtp_protect` always runs the RFC 3711 KDF on a master key first, so
 /// those examples cannot go through an `SRTPSession`; this checks the same
-/// libsrtp primitive the sessions use. Not public API.
+/// primitive the sessions use. That is the kernel's type, not a hard-wired
+/// one: the libcrypto type by default (`SRTPLibrary.backend`), libsrtp's
+/// built-in (NSS) type only if `SRTPLibrary.useBuiltInCrypto()` ran first.
+/// Not public API.
 enum LibSRTPGCM {
     /// Returns ciphertext || 16-byte tag.
     static func seal(key: [UInt8], iv: [UInt8], aad: [UInt8], plaintext: [UInt8])
@@ -65,9 +68,9 @@ enum LibSRTPGCM {
         // the cipher itself (the caller supplies the full IV).
         let keyWithSalt = key + [UInt8](repeating: 0, count: 12)
         var cipher: UnsafeMutablePointer<srtp_cipher_t>? = nil
-        let status = withUnsafePointer(to: key.count == 16 ? srtp_aes_gcm_128 : srtp_aes_gcm_256) {
-            srtp_cipher_type_alloc($0, &cipher, Int32(keyWithSalt.count), 16)
-        }
+        let type = srtp_crypto_kernel_get_cipher_type(
+            srtp_cipher_type_id_t(key.count == 16 ? SRTP_AES_GCM_128 : SRTP_AES_GCM_256))
+        let status = srtp_cipher_type_alloc(type, &cipher, Int32(keyWithSalt.count), 16)
         guard status == srtp_err_status_ok, let cipher else { return status }
         defer { _ = srtp_cipher_dealloc(cipher) }
         let initStatus = srtp_cipher_init(cipher, keyWithSalt)
