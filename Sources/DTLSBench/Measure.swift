@@ -34,6 +34,22 @@ enum Measure {
         return out
     }
 
+    /// Rates of several bodies measured in turns: repetition 1 of each, then
+    /// repetition 2 of each, and so on. Figures compared by a ratio then see
+    /// the same machine state (clock drift, a noisy neighbour, the other
+    /// core's work) instead of one side getting the first seconds and the
+    /// other the last.
+    static func interleavedRates(reps: Int, seconds: Double, warmup: Int = 10, _ bodies: [() -> Void]) -> [[Double]] {
+        var out = [[Double]](repeating: [], count: bodies.count)
+        for body in bodies { for _ in 0..<warmup { body() } }
+        for _ in 0..<reps {
+            for (i, body) in bodies.enumerated() {
+                out[i] += rate(reps: 1, seconds: seconds, warmup: 0, body)
+            }
+        }
+        return out
+    }
+
     /// Heap allocations per call of `body`, over `iterations` calls.
     static func allocations(iterations: Int, _ body: () -> Void) -> Double {
         for _ in 0..<16 { body() }

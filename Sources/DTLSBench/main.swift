@@ -108,16 +108,16 @@ if want("records") {
         log("records \(suite)...")
         let pair = RecordBench.connectedPair(client: client, server: server, suite: suite)
         let aes = suite.keyLength == 16 ? "AES-128" : "AES-256"
-        let ours = Figure(name: "record 1200 B seal+open \(aes)-GCM: ours, send/handlePacket + pollOutput", unit: "rec/s",
-                          samples: Measure.rate(reps: reps, seconds: seconds, RecordBench.ours(pair)))
-        let direct = Figure(name: "record 1200 B seal+open \(aes)-GCM: ours, direct seal/open in place", unit: "rec/s",
-                            samples: Measure.rate(reps: reps, seconds: seconds, RecordBench.oursDirect(pair)))
-        let theirs = Figure(name: "record 1200 B seal+open \(aes)-GCM: libssl", unit: "rec/s",
-                            samples: Measure.rate(reps: reps, seconds: seconds, RecordBench.openssl(client: client, server: server, suite: suite)))
-        let raw = Figure(name: "raw EVP \(aes)-GCM seal+open 1200 B, generic EVP calls (limit)", unit: "op/s",
-                         samples: Measure.rate(reps: reps, seconds: seconds, RecordBench.rawEVP(keyLength: suite.keyLength)))
-        let floor = Figure(name: "raw EVP \(aes)-GCM seal+open 1200 B, TLS record interface (floor)", unit: "op/s",
-                           samples: Measure.rate(reps: reps, seconds: seconds, RecordBench.rawRecordInterface(keyLength: suite.keyLength)))
+        let rates = Measure.interleavedRates(reps: reps, seconds: seconds, [
+            RecordBench.ours(pair), RecordBench.oursDirect(pair),
+            RecordBench.openssl(client: client, server: server, suite: suite),
+            RecordBench.rawEVP(keyLength: suite.keyLength), RecordBench.rawRecordInterface(keyLength: suite.keyLength),
+        ])
+        let ours = Figure(name: "record 1200 B seal+open \(aes)-GCM: ours, send/handlePacket + pollOutput", unit: "rec/s", samples: rates[0])
+        let direct = Figure(name: "record 1200 B seal+open \(aes)-GCM: ours, direct seal/open in place", unit: "rec/s", samples: rates[1])
+        let theirs = Figure(name: "record 1200 B seal+open \(aes)-GCM: libssl", unit: "rec/s", samples: rates[2])
+        let raw = Figure(name: "raw EVP \(aes)-GCM seal+open 1200 B, generic EVP calls (limit)", unit: "op/s", samples: rates[3])
+        let floor = Figure(name: "raw EVP \(aes)-GCM seal+open 1200 B, TLS record interface (floor)", unit: "op/s", samples: rates[4])
         report.add(ours, baseline: theirs, limit: raw, floor: floor)
         report.add(direct, baseline: theirs, limit: raw, floor: floor)
     }
@@ -130,10 +130,10 @@ if want("srtp") {
     for profile in BuiltInBaseline.profiles {
         log("srtp \(profile)...")
         let pair = SRTPBench.endpoints(profile: profile, client: client, server: server)
-        let ours = Figure(name: "SRTP protect+unprotect 1200 B \(profile.rfcName): endpoint", unit: "pkt/s",
-                          samples: Measure.rate(reps: reps, seconds: seconds, SRTPBench.ours(pair)))
+        let rates = Measure.interleavedRates(reps: reps, seconds: seconds, [SRTPBench.ours(pair), SRTPBench.raw(profile: profile)])
+        let ours = Figure(name: "SRTP protect+unprotect 1200 B \(profile.rfcName): endpoint", unit: "pkt/s", samples: rates[0])
         let raw = Figure(name: "SRTP protect+unprotect 1200 B \(profile.rfcName): raw libsrtp2, same backend (limit)", unit: "pkt/s",
-                         samples: Measure.rate(reps: reps, seconds: seconds, SRTPBench.raw(profile: profile)))
+                         samples: rates[1])
         let stockRate = stock[BuiltInBaseline.rateKey(profile)].map {
             Figure(name: "SRTP protect+unprotect 1200 B \(profile.rfcName): raw stock libsrtp2, NSS (child process)", unit: "pkt/s", samples: $0)
         }
