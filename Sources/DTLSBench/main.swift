@@ -54,9 +54,14 @@ while let a = args.popFirst() {
         let n = Int(args.popFirst() ?? "20000") ?? 20000
         let c = BenchIdentity.make(try! PrivateKey.generateECDSA(.p256))
         let s = BenchIdentity.make(try! PrivateKey.generateECDSA(.p256))
+        // --profile-srtp N [ours|raw]: both interleaved, or one alone (for perf stat).
+        let which = args.first == "ours" || args.first == "raw" ? args.popFirst() : nil
         let ours = SRTPBench.ours(SRTPBench.endpoints(profile: .aeadAes128Gcm, client: c, server: s))
         let raw = SRTPBench.raw(profile: .aeadAes128Gcm)
-        for _ in 0..<n { ours(); raw() }
+        for _ in 0..<n {
+            if which != "raw" { ours() }
+            if which != "ours" { raw() }
+        }
         exit(0)
     case "--profile-records":
         // Fixed work for callgrind: N records through our engine, nothing else.

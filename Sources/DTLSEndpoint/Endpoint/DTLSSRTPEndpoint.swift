@@ -72,7 +72,7 @@ public final class DTLSSRTPEndpoint {
     public private(set) var state: State = .new
     /// Why the endpoint failed, once `state == .failed`.
     public private(set) var failure: EndpointError?
-    public private(set) var counters = EndpointCounters()
+    public var counters: EndpointCounters { media.counters }
     /// The peer's leaf certificate (DER), once the engine surfaced it.
     public private(set) var remoteCertificate: [UInt8]?
     /// Set when the endpoint reached `connected`.
@@ -86,7 +86,12 @@ public final class DTLSSRTPEndpoint {
 
     private let dtlsConfiguration: DTLSConfiguration
     private var connection: DTLSConnection?
-    private var srtp: SRTPTransport?
+    private var srtp: SRTPTransport? {
+        get { media.srtp }
+        set { media.srtp = newValue }
+    }
+    /// The keys and the counters: what every packet touches.
+    private var media = MediaPath()
     private var engineInfo: DTLSConnectionInfo?
     private var engineDeadline: DTLSInstant?
 
@@ -165,16 +170,16 @@ public final class DTLSSRTPEndpoint {
     /// the engine's output.
     public func handleDatagram(_ buffer: inout [UInt8], length: Int, now: DTLSInstant) -> InboundDatagram {
         guard length >= 0, length <= buffer.count else {
-            counters.malformed += 1
+            media.counters.malformed += 1
             return .dropped(.malformed)
         }
         let kind = Demultiplexer.classify(buffer.span.extracting(0..<length))
         switch kind {
         case .stun:
-            counters.stunIn += 1
+            media.counters.stunIn += 1
             return .stun
         case .turnChannel:
-            counters.turnChannelIn += 1
+            media.counters.turnChannelIn += 1
             return .turnChannel
         case .dtls:
             if let reason = feedDTLS(length == buffer.count ? buffer : Array(buffer[0..<length]), now: now) {
@@ -188,7 +193,7 @@ public final class DTLSSRTPEndpoint {
             case .failure(let reason): return .dropped(reason)
             }
         case .zrtp, .unknown:
-            counters.droppedUnknownKind += 1
+            media.counters.droppedUnknownKind += 1
             return .dropped(.unknownKind)
         }
     }
@@ -202,25 +207,25 @@ public final class DTLSSRTPEndpoint {
         switch kind {
         case .stun, .turnChannel:
             guard hasQueueRoom else {
-                counters.droppedQueueFull += 1
+                media.counters.droppedQueueFull += 1
                 return
             }
             if kind == .stun {
-                counters.stunIn += 1
+                media.counters.stunIn += 1
                 outputs.append(.bytes(.stun, datagram))
             } else {
-                counters.turnChannelIn += 1
+                media.counters.turnChannelIn += 1
                 outputs.append(.bytes(.turnChannel, datagram))
             }
         case .dtls:
             _ = feedDTLS(datagram, now: now)
         case .rtp, .rtcp:
             guard srtp != nil else {
-                counters.droppedNotKeyed += 1
+                media.counters.droppedNotKeyed += 1
                 return
             }
             guard hasQueueRoom else {
-                counters.droppedQueueFull += 1
+                media.counters.droppedQueueFull += 1
                 return
             }
             let isRTP = kind == .rtp
@@ -234,7 +239,7 @@ public final class DTLSSRTPEndpoint {
                 recycle(buffer)
             }
         case .zrtp, .unknown:
-            counters.droppedUnknownKind += 1
+            media.counters.droppedUnknownKind += 1
         }
     }
 
@@ -245,31 +250,25 @@ public final class DTLSSRTPEndpoint {
     /// `srtpProfile.rtpOverhead` (at most `maximumTrailerLength`) bytes of
     /// room after the packet. Throws `.notKeyed` until connected.
     public func protectRTP(_ buffer: inout [UInt8], length: Int) throws(EndpointError) -> Int {
-        let n = try protect(&buffer, length: length, isRTP: true)
-        counters.rtpOut += 1
-        return n
+        try protect(&buffer, length: length, isRTP: true)
     }
 
     /// Protects the (compound) RTCP packet in `buffer[0..<length]` in place;
     /// see `protectRTP`. Needs `srtpProfile.rtcpOverhead` bytes of room.
     public func protectRTCP(_ buffer: inout [UInt8], length: Int) throws(EndpointError) -> Int {
-        let n = try protect(&buffer, length: length, isRTP: false)
-        counters.rtcpOut += 1
-        return n
+        try protect(&buffer, length: length, isRTP: false)
     }
 
     /// Protects a copy of `packet` in a pooled buffer and queues it as
     /// `.transmit`.
     public func sendRTP(_ packet: [UInt8]) throws(EndpointError) {
         try queueProtected(packet, isRTP: true)
-        counters.rtpOut += 1
     }
 
     /// Protects a copy of the (compound) RTCP `packet` and queues it as
     /// `.transmit`.
     public func sendRTCP(_ packet: [UInt8]) throws(EndpointError) {
         try queueProtected(packet, isRTP: false)
-        counters.rtcpOut += 1
     }
 
     /// Sends one DTLS application-data record (e.g. SCTP), queued as
@@ -309,6 +308,13 @@ public final class DTLSSRTPEndpoint {
             }
         }
         compactOutputs()
+        if releasePoolWhenIdle {
+            // A thousand idle peers would otherwise each keep up to 16
+            // datagram buffers (25 KB); the queued paths regrow what they use.
+            releasePoolWhenIdle = false
+            bufferPool = []
+            outputs = []
+        }
         return .timeout(state == .connecting || state == .connected ? engineDeadline : nil)
     }
 
@@ -338,7 +344,13 @@ public final class DTLSSRTPEndpoint {
         guard state != newState else { return }
         state = newState
         outputs.append(.event(.stateChanged(newState)))
+        // The handshake's flights are what filled the pool; media in place
+        // needs none of it. Given back once the queue next drains.
+        if newState != .connecting { releasePoolWhenIdle = true }
     }
+
+    /// Set on leaving the handshake; honoured when the queue is next empty.
+    private var releasePoolWhenIdle = false
 
     private func fail(_ error: EndpointError) {
         guard state == .new || state == .connecting || state == .connected else { return }
@@ -351,10 +363,10 @@ public final class DTLSSRTPEndpoint {
     private func feedDTLS(_ datagram: [UInt8], now: DTLSInstant) -> DropReason? {
         if state == .new, role == .server { start(now: now) }
         guard let connection, state == .connecting || state == .connected else {
-            counters.droppedInactive += 1
+            media.counters.droppedInactive += 1
             return .inactive
         }
-        counters.dtlsIn += 1
+        media.counters.dtlsIn += 1
         connection.handlePacket(datagram, now: now)
         pumpEngine()
         return nil
@@ -369,7 +381,7 @@ public final class DTLSSRTPEndpoint {
             let output = connection.pollOutput(into: &buffer)
             switch output {
             case .packet:
-                counters.dtlsOut += 1
+                media.counters.dtlsOut += 1
                 outputs.append(.bytes(.transmit, buffer))
                 continue
             case .applicationData:
@@ -440,12 +452,51 @@ public final class DTLSSRTPEndpoint {
         outputs.append(.event(.connected(endpointInfo)))
     }
 
-    private enum Unprotected {
+    private func unprotect(_ buffer: inout [UInt8], length: Int, isRTP: Bool) -> MediaPath.Unprotected {
+        media.unprotect(&buffer, length: length, isRTP: isRTP)
+    }
+
+    private func protect(_ buffer: inout [UInt8], length: Int, isRTP: Bool) throws(EndpointError) -> Int {
+        try media.protect(&buffer, length: length, isRTP: isRTP)
+    }
+
+    private func queueProtected(_ packet: [UInt8], isRTP: Bool) throws(EndpointError) {
+        guard hasQueueRoom else {
+            media.counters.protectFailures += 1
+            throw .queueFull
+        }
+        var buffer = takeBuffer()
+        buffer.append(contentsOf: packet)
+        buffer.append(contentsOf: repeatElement(0, count: Self.maximumTrailerLength))
+        do throws(EndpointError) {
+            let n = try protect(&buffer, length: packet.count, isRTP: isRTP)
+            buffer.removeLast(buffer.count - n)
+            outputs.append(.bytes(.transmit, buffer))
+        } catch {
+            recycle(buffer)
+            throw error
+        }
+    }
+}
+
+@available(*, unavailable, message: "confine a DTLSSRTPEndpoint to one thread or actor")
+extension DTLSSRTPEndpoint: Sendable {}
+
+/// The SRTP keys and the counters, kept in one stored struct so that a
+/// protect or an unprotect costs one dynamic exclusivity check on the
+/// endpoint instead of one per field touched (each is a runtime call of
+/// about a hundred instructions, a tenth of what libsrtp spends on a
+/// packet).
+private struct MediaPath {
+    var srtp: SRTPTransport?
+    var counters = EndpointCounters()
+
+    enum Unprotected {
         case success(Int)
         case failure(DropReason)
     }
 
-    private func unprotect(_ buffer: inout [UInt8], length: Int, isRTP: Bool) -> Unprotected {
+    mutating func unprotect(_ buffer: inout [UInt8], length: Int, isRTP: Bool) -> Unprotected {
         guard let srtp else {
             counters.droppedNotKeyed += 1
             return .failure(.notKeyed)
@@ -475,38 +526,25 @@ public final class DTLSSRTPEndpoint {
         }
     }
 
-    private func protect(_ buffer: inout [UInt8], length: Int, isRTP: Bool) throws(EndpointError) -> Int {
+    /// Protects in place and counts the packet sent.
+    mutating func protect(_ buffer: inout [UInt8], length: Int, isRTP: Bool) throws(EndpointError) -> Int {
         guard let srtp else {
             counters.protectFailures += 1
             throw .notKeyed
         }
         do throws(SRTPError) {
-            return isRTP ? try srtp.protectRTP(&buffer, length: length)
-                : try srtp.protectRTCP(&buffer, length: length)
+            if isRTP {
+                let n = try srtp.protectRTP(&buffer, length: length)
+                counters.rtpOut += 1
+                return n
+            } else {
+                let n = try srtp.protectRTCP(&buffer, length: length)
+                counters.rtcpOut += 1
+                return n
+            }
         } catch {
             counters.protectFailures += 1
             throw .srtp(error)
         }
     }
-
-    private func queueProtected(_ packet: [UInt8], isRTP: Bool) throws(EndpointError) {
-        guard hasQueueRoom else {
-            counters.protectFailures += 1
-            throw .queueFull
-        }
-        var buffer = takeBuffer()
-        buffer.append(contentsOf: packet)
-        buffer.append(contentsOf: repeatElement(0, count: Self.maximumTrailerLength))
-        do throws(EndpointError) {
-            let n = try protect(&buffer, length: packet.count, isRTP: isRTP)
-            buffer.removeLast(buffer.count - n)
-            outputs.append(.bytes(.transmit, buffer))
-        } catch {
-            recycle(buffer)
-            throw error
-        }
-    }
 }
-
-@available(*, unavailable, message: "confine a DTLSSRTPEndpoint to one thread or actor")
-extension DTLSSRTPEndpoint: Sendable {}
