@@ -24,6 +24,8 @@ public enum SRTPError: Error, Equatable, Sendable {
     case wrongDirection
     /// The exporter output does not have `profile.keyingMaterialLength` bytes.
     case invalidKeyingMaterialLength(expected: Int, actual: Int)
+    /// An `SRTPMediaChannel` has no keys installed (yet, or any more).
+    case notKeyed
     /// Any other libsrtp status (`srtp_err_status_t` raw value).
     case library(Int32)
 }

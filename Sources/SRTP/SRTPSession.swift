@@ -44,7 +44,8 @@ public final class SRTPSession {
     /// 128-packet window (not configurable in libsrtp 2.5).
     public let replayWindowSize: Int
 
-    private let context: srtp_t
+    /// Internal so `SRTPMediaChannel` can call libsrtp without going through this object.
+    let context: srtp_t
 
     /// Creates a session for `direction` from one master key and salt.
     ///
@@ -176,12 +177,21 @@ public final class SRTPSession {
         _ buffer: inout [UInt8], length: Int, minimumLength: Int, room: Int,
         _ operation: (srtp_t, UnsafeMutableRawPointer, UnsafeMutablePointer<Int32>) -> srtp_err_status_t
     ) throws(SRTPError) -> Int {
+        try Self.process(context, &buffer, length: length, minimumLength: minimumLength, room: room, operation)
+    }
+
+    /// One libsrtp call in place on `buffer[0..<length]`, after the checks
+    /// that keep libsrtp inside the buffer.
+    @inline(__always)
+    static func process(
+        _ context: srtp_t, _ buffer: inout [UInt8], length: Int, minimumLength: Int, room: Int,
+        _ operation: (srtp_t, UnsafeMutableRawPointer, UnsafeMutablePointer<Int32>) -> srtp_err_status_t
+    ) throws(SRTPError) -> Int {
         guard length >= 0 else { throw .badParameter }
         guard length <= buffer.count, buffer.count - length >= room else { throw .bufferTooSmall }
         guard length >= minimumLength else { throw .badPacket }
         guard length + room <= Int(Int32.max) else { throw .badPacket }
         var octets = Int32(length)
-        let context = self.context
         let status = buffer.withUnsafeMutableBytes { bytes in
             // Non-empty: length >= minimumLength > 0, so baseAddress is set.
             operation(context, bytes.baseAddress!, &octets)

@@ -72,7 +72,23 @@ public final class DTLSSRTPEndpoint {
     public private(set) var state: State = .new
     /// Why the endpoint failed, once `state == .failed`.
     public private(set) var failure: EndpointError?
-    public var counters: EndpointCounters { media.counters }
+    /// The endpoint's counters: its own (DTLS, STUN, queue) merged with
+    /// the media channel's (every SRTP packet's outcome).
+    public var counters: EndpointCounters {
+        var c = endpointCounters
+        let m = media.counters
+        c.rtpIn = m.rtpIn
+        c.rtpOut = m.rtpOut
+        c.rtcpIn = m.rtcpIn
+        c.rtcpOut = m.rtcpOut
+        c.authenticationFailures = m.authenticationFailures
+        c.replays = m.replays
+        c.malformed += m.malformed
+        c.droppedNotKeyed += m.notKeyed
+        c.protectFailures += m.protectFailures
+        return c
+    }
+    private var endpointCounters = EndpointCounters()
     /// The peer's leaf certificate (DER), once the engine surfaced it.
     public private(set) var remoteCertificate: [UInt8]?
     /// Set when the endpoint reached `connected`.
@@ -87,11 +103,15 @@ public final class DTLSSRTPEndpoint {
     private let dtlsConfiguration: DTLSConfiguration
     private var connection: DTLSConnection?
     private var srtp: SRTPTransport? {
-        get { media.srtp }
-        set { media.srtp = newValue }
+        get { media.transport }
+        set {
+            if let newValue { media.install(newValue) } else { media.remove() }
+        }
     }
-    /// The keys and the counters: what every packet touches.
-    private var media = MediaPath()
+    /// The keys and the media counters: what every packet touches, held in
+    /// a `let` so the packet path makes no exclusivity check on the
+    /// endpoint (see `SRTPMediaChannel`).
+    private let media = SRTPMediaChannel()
     private var engineInfo: DTLSConnectionInfo?
     private var engineDeadline: DTLSInstant?
 
@@ -170,16 +190,16 @@ public final class DTLSSRTPEndpoint {
     /// the engine's output.
     public func handleDatagram(_ buffer: inout [UInt8], length: Int, now: DTLSInstant) -> InboundDatagram {
         guard length >= 0, length <= buffer.count else {
-            media.counters.malformed += 1
+            endpointCounters.malformed += 1
             return .dropped(.malformed)
         }
         let kind = Demultiplexer.classify(buffer.span.extracting(0..<length))
         switch kind {
         case .stun:
-            media.counters.stunIn += 1
+            endpointCounters.stunIn += 1
             return .stun
         case .turnChannel:
-            media.counters.turnChannelIn += 1
+            endpointCounters.turnChannelIn += 1
             return .turnChannel
         case .dtls:
             if let reason = feedDTLS(length == buffer.count ? buffer : Array(buffer[0..<length]), now: now) {
@@ -193,7 +213,7 @@ public final class DTLSSRTPEndpoint {
             case .failure(let reason): return .dropped(reason)
             }
         case .zrtp, .unknown:
-            media.counters.droppedUnknownKind += 1
+            endpointCounters.droppedUnknownKind += 1
             return .dropped(.unknownKind)
         }
     }
@@ -207,25 +227,25 @@ public final class DTLSSRTPEndpoint {
         switch kind {
         case .stun, .turnChannel:
             guard hasQueueRoom else {
-                media.counters.droppedQueueFull += 1
+                endpointCounters.droppedQueueFull += 1
                 return
             }
             if kind == .stun {
-                media.counters.stunIn += 1
+                endpointCounters.stunIn += 1
                 outputs.append(.bytes(.stun, datagram))
             } else {
-                media.counters.turnChannelIn += 1
+                endpointCounters.turnChannelIn += 1
                 outputs.append(.bytes(.turnChannel, datagram))
             }
         case .dtls:
             _ = feedDTLS(datagram, now: now)
         case .rtp, .rtcp:
             guard srtp != nil else {
-                media.counters.droppedNotKeyed += 1
+                endpointCounters.droppedNotKeyed += 1
                 return
             }
             guard hasQueueRoom else {
-                media.counters.droppedQueueFull += 1
+                endpointCounters.droppedQueueFull += 1
                 return
             }
             let isRTP = kind == .rtp
@@ -239,7 +259,7 @@ public final class DTLSSRTPEndpoint {
                 recycle(buffer)
             }
         case .zrtp, .unknown:
-            media.counters.droppedUnknownKind += 1
+            endpointCounters.droppedUnknownKind += 1
         }
     }
 
@@ -363,10 +383,10 @@ public final class DTLSSRTPEndpoint {
     private func feedDTLS(_ datagram: [UInt8], now: DTLSInstant) -> DropReason? {
         if state == .new, role == .server { start(now: now) }
         guard let connection, state == .connecting || state == .connected else {
-            media.counters.droppedInactive += 1
+            endpointCounters.droppedInactive += 1
             return .inactive
         }
-        media.counters.dtlsIn += 1
+        endpointCounters.dtlsIn += 1
         connection.handlePacket(datagram, now: now)
         pumpEngine()
         return nil
@@ -381,7 +401,7 @@ public final class DTLSSRTPEndpoint {
             let output = connection.pollOutput(into: &buffer)
             switch output {
             case .packet:
-                media.counters.dtlsOut += 1
+                endpointCounters.dtlsOut += 1
                 outputs.append(.bytes(.transmit, buffer))
                 continue
             case .applicationData:
@@ -452,17 +472,38 @@ public final class DTLSSRTPEndpoint {
         outputs.append(.event(.connected(endpointInfo)))
     }
 
-    private func unprotect(_ buffer: inout [UInt8], length: Int, isRTP: Bool) -> MediaPath.Unprotected {
-        media.unprotect(&buffer, length: length, isRTP: isRTP)
+    private enum Unprotected {
+        case success(Int)
+        case failure(DropReason)
+    }
+
+    /// The channel counts every outcome; this only names the drop.
+    private func unprotect(_ buffer: inout [UInt8], length: Int, isRTP: Bool) -> Unprotected {
+        do throws(SRTPError) {
+            return .success(isRTP ? try media.unprotectRTP(&buffer, length: length)
+                                  : try media.unprotectRTCP(&buffer, length: length))
+        } catch {
+            switch error {
+            case .notKeyed: return .failure(.notKeyed)
+            case .authenticationFailed: return .failure(.authenticationFailed)
+            case .replayDetected: return .failure(.replayed)
+            default: return .failure(.malformed)
+            }
+        }
     }
 
     private func protect(_ buffer: inout [UInt8], length: Int, isRTP: Bool) throws(EndpointError) -> Int {
-        try media.protect(&buffer, length: length, isRTP: isRTP)
+        do throws(SRTPError) {
+            return isRTP ? try media.protectRTP(&buffer, length: length)
+                         : try media.protectRTCP(&buffer, length: length)
+        } catch {
+            throw error == .notKeyed ? .notKeyed : .srtp(error)
+        }
     }
 
     private func queueProtected(_ packet: [UInt8], isRTP: Bool) throws(EndpointError) {
         guard hasQueueRoom else {
-            media.counters.protectFailures += 1
+            endpointCounters.protectFailures += 1
             throw .queueFull
         }
         var buffer = takeBuffer()
@@ -481,70 +522,3 @@ public final class DTLSSRTPEndpoint {
 
 @available(*, unavailable, message: "confine a DTLSSRTPEndpoint to one thread or actor")
 extension DTLSSRTPEndpoint: Sendable {}
-
-/// The SRTP keys and the counters, kept in one stored struct so that a
-/// protect or an unprotect costs one dynamic exclusivity check on the
-/// endpoint instead of one per field touched (each is a runtime call of
-/// about a hundred instructions, a tenth of what libsrtp spends on a
-/// packet).
-private struct MediaPath {
-    var srtp: SRTPTransport?
-    var counters = EndpointCounters()
-
-    enum Unprotected {
-        case success(Int)
-        case failure(DropReason)
-    }
-
-    mutating func unprotect(_ buffer: inout [UInt8], length: Int, isRTP: Bool) -> Unprotected {
-        guard let srtp else {
-            counters.droppedNotKeyed += 1
-            return .failure(.notKeyed)
-        }
-        do throws(SRTPError) {
-            if isRTP {
-                let n = try srtp.unprotectRTP(&buffer, length: length)
-                counters.rtpIn += 1
-                return .success(n)
-            } else {
-                let n = try srtp.unprotectRTCP(&buffer, length: length)
-                counters.rtcpIn += 1
-                return .success(n)
-            }
-        } catch {
-            switch error {
-            case .authenticationFailed:
-                counters.authenticationFailures += 1
-                return .failure(.authenticationFailed)
-            case .replayDetected:
-                counters.replays += 1
-                return .failure(.replayed)
-            default:
-                counters.malformed += 1
-                return .failure(.malformed)
-            }
-        }
-    }
-
-    /// Protects in place and counts the packet sent.
-    mutating func protect(_ buffer: inout [UInt8], length: Int, isRTP: Bool) throws(EndpointError) -> Int {
-        guard let srtp else {
-            counters.protectFailures += 1
-            throw .notKeyed
-        }
-        do throws(SRTPError) {
-            if isRTP {
-                let n = try srtp.protectRTP(&buffer, length: length)
-                counters.rtpOut += 1
-                return n
-            } else {
-                let n = try srtp.protectRTCP(&buffer, length: length)
-                counters.rtcpOut += 1
-                return n
-            }
-        } catch {
-            counters.protectFailures += 1
-            throw .srtp(error)
-        }
-    }
-}
