@@ -5,8 +5,22 @@ struct Figure {
     var name: String
     var unit: String
     var samples: [Double]
+    /// Figures measured in turns share a group: their samples are paired
+    /// by round, and a ratio between them is the median of the per-round
+    /// ratios (a disturbed round then spoils one ratio, not the medians of
+    /// both sides differently).
+    var turnGroup: Int? = nil
 
     var sorted: [Double] { samples.sorted() }
+
+    /// `self / other`: per-round median when both were measured in the same turns.
+    func ratio(to other: Figure) -> Double {
+        if let g = turnGroup, g == other.turnGroup, samples.count == other.samples.count, !samples.isEmpty {
+            let ratios = zip(samples, other.samples).map { $0 / Swift.max($1, 1e-9) }.sorted()
+            return ratios[ratios.count / 2]
+        }
+        return median / Swift.max(other.median, 1e-9)
+    }
     var min: Double { sorted.first ?? 0 }
     var median: Double { sorted.isEmpty ? 0 : sorted[sorted.count / 2] }
     var max: Double { sorted.last ?? 0 }

@@ -40,11 +40,11 @@ struct Report {
     func ratioText(_ r: Row) -> String {
         var parts: [String] = []
         if let b = r.baseline, b.median > 0 {
-            let ratio = r.lowerIsBetter ? b.median / max(r.figure.median, 1e-9) : r.figure.median / b.median
+            let ratio = r.lowerIsBetter ? b.ratio(to: r.figure) : r.figure.ratio(to: b)
             parts.append(String(format: "%.2fx ", ratio) + r.baselineName)
         }
-        if let l = r.limit, l.median > 0 { parts.append(String(format: "%.2fx limit", r.figure.median / l.median)) }
-        if let l = r.floor, l.median > 0 { parts.append(String(format: "%.2fx floor", r.figure.median / l.median)) }
+        if let l = r.limit, l.median > 0 { parts.append(String(format: "%.2fx limit", r.figure.ratio(to: l))) }
+        if let l = r.floor, l.median > 0 { parts.append(String(format: "%.2fx floor", r.figure.ratio(to: l))) }
         return parts.joined(separator: ", ")
     }
 

@@ -141,11 +141,12 @@ if want("records") {
             RecordBench.openssl(client: client, server: server, suite: suite),
             RecordBench.rawEVP(keyLength: suite.keyLength), RecordBench.rawRecordInterface(keyLength: suite.keyLength),
         ])
-        let ours = Figure(name: "record 1200 B seal+open \(aes)-GCM: ours, send/handlePacket + pollOutput", unit: "rec/s", samples: rates[0])
-        let direct = Figure(name: "record 1200 B seal+open \(aes)-GCM: ours, direct seal/open in place", unit: "rec/s", samples: rates[1])
-        let theirs = Figure(name: "record 1200 B seal+open \(aes)-GCM: libssl", unit: "rec/s", samples: rates[2])
-        let raw = Figure(name: "raw EVP \(aes)-GCM seal+open 1200 B, generic EVP calls (limit)", unit: "op/s", samples: rates[3])
-        let floor = Figure(name: "raw EVP \(aes)-GCM seal+open 1200 B, TLS record interface (floor)", unit: "op/s", samples: rates[4])
+        let group = suite.keyLength
+        let ours = Figure(name: "record 1200 B seal+open \(aes)-GCM: ours, send/handlePacket + pollOutput", unit: "rec/s", samples: rates[0], turnGroup: group)
+        let direct = Figure(name: "record 1200 B seal+open \(aes)-GCM: ours, direct seal/open in place", unit: "rec/s", samples: rates[1], turnGroup: group)
+        let theirs = Figure(name: "record 1200 B seal+open \(aes)-GCM: libssl", unit: "rec/s", samples: rates[2], turnGroup: group)
+        let raw = Figure(name: "raw EVP \(aes)-GCM seal+open 1200 B, generic EVP calls (limit)", unit: "op/s", samples: rates[3], turnGroup: group)
+        let floor = Figure(name: "raw EVP \(aes)-GCM seal+open 1200 B, TLS record interface (floor)", unit: "op/s", samples: rates[4], turnGroup: group)
         report.add(ours, baseline: theirs, limit: raw, floor: floor)
         report.add(direct, baseline: theirs, limit: raw, floor: floor)
     }
@@ -159,9 +160,10 @@ if want("srtp") {
         log("srtp \(profile)...")
         let pair = SRTPBench.endpoints(profile: profile, client: client, server: server)
         let rates = Measure.interleavedRates(reps: reps, seconds: seconds, [SRTPBench.ours(pair), SRTPBench.raw(profile: profile)])
-        let ours = Figure(name: "SRTP protect+unprotect 1200 B \(profile.rfcName): endpoint", unit: "pkt/s", samples: rates[0])
+        let group = 100 + Int(profile.rawValue)
+        let ours = Figure(name: "SRTP protect+unprotect 1200 B \(profile.rfcName): endpoint", unit: "pkt/s", samples: rates[0], turnGroup: group)
         let raw = Figure(name: "SRTP protect+unprotect 1200 B \(profile.rfcName): raw libsrtp2, same backend (limit)", unit: "pkt/s",
-                         samples: rates[1])
+                         samples: rates[1], turnGroup: group)
         let stockRate = stock[BuiltInBaseline.rateKey(profile)].map {
             Figure(name: "SRTP protect+unprotect 1200 B \(profile.rfcName): raw stock libsrtp2, NSS (child process)", unit: "pkt/s", samples: $0)
         }
