@@ -69,27 +69,36 @@ public final class SRTPMediaChannel {
 
     /// See `SRTPSession.protectRTP(_:length:)`; throws `.notKeyed` without keys.
     public func protectRTP(_ buffer: inout [UInt8], length: Int) throws(SRTPError) -> Int {
-        do throws(SRTPError) {
-            guard let context = outbound else { throw SRTPError.notKeyed }
-            let n = try SRTPSession.process(context, &buffer, length: length, minimumLength: 12, room: rtpRoom) {
-                srtp_protect($0, $1, $2)
-            }
-            counters.rtpOut += 1
-            return n
-        } catch {
-            counters.protectFailures += 1
-            throw error
-        }
+        try protect(&buffer, length: length, rtcp: false)
     }
 
     /// See `SRTPSession.protectRTCP(_:length:)`; throws `.notKeyed` without keys.
     public func protectRTCP(_ buffer: inout [UInt8], length: Int) throws(SRTPError) -> Int {
+        try protect(&buffer, length: length, rtcp: true)
+    }
+
+    /// See `SRTPSession.unprotectRTP(_:length:)`; every failure is counted.
+    public func unprotectRTP(_ buffer: inout [UInt8], length: Int) throws(SRTPError) -> Int {
+        try unprotect(&buffer, length: length, rtcp: false)
+    }
+
+    /// See `SRTPSession.unprotectRTCP(_:length:)`; every failure is counted.
+    public func unprotectRTCP(_ buffer: inout [UInt8], length: Int) throws(SRTPError) -> Int {
+        try unprotect(&buffer, length: length, rtcp: true)
+    }
+
+    @inline(__always)
+    private func protect(_ buffer: inout [UInt8], length: Int, rtcp: Bool) throws(SRTPError) -> Int {
         do throws(SRTPError) {
             guard let context = outbound else { throw SRTPError.notKeyed }
-            let n = try SRTPSession.process(context, &buffer, length: length, minimumLength: 8, room: rtcpRoom) {
-                srtp_protect_rtcp($0, $1, $2)
-            }
-            counters.rtcpOut += 1
+            let n = rtcp
+                ? try SRTPSession.process(context, &buffer, length: length, minimumLength: 8, room: rtcpRoom) {
+                    srtp_protect_rtcp($0, $1, $2)
+                }
+                : try SRTPSession.process(context, &buffer, length: length, minimumLength: 12, room: rtpRoom) {
+                    srtp_protect($0, $1, $2)
+                }
+            if rtcp { counters.rtcpOut += 1 } else { counters.rtpOut += 1 }
             return n
         } catch {
             counters.protectFailures += 1
@@ -97,35 +106,21 @@ public final class SRTPMediaChannel {
         }
     }
 
-    /// See `SRTPSession.unprotectRTP(_:length:)`; every failure is counted.
-    public func unprotectRTP(_ buffer: inout [UInt8], length: Int) throws(SRTPError) -> Int {
+    @inline(__always)
+    private func unprotect(_ buffer: inout [UInt8], length: Int, rtcp: Bool) throws(SRTPError) -> Int {
         guard let context = inbound else {
             counters.notKeyed += 1
             throw .notKeyed
         }
         do throws(SRTPError) {
-            let n = try SRTPSession.process(context, &buffer, length: length, minimumLength: 12, room: 0) {
-                srtp_unprotect($0, $1, $2)
-            }
-            counters.rtpIn += 1
-            return n
-        } catch {
-            count(error)
-            throw error
-        }
-    }
-
-    /// See `SRTPSession.unprotectRTCP(_:length:)`; every failure is counted.
-    public func unprotectRTCP(_ buffer: inout [UInt8], length: Int) throws(SRTPError) -> Int {
-        guard let context = inbound else {
-            counters.notKeyed += 1
-            throw .notKeyed
-        }
-        do throws(SRTPError) {
-            let n = try SRTPSession.process(context, &buffer, length: length, minimumLength: 8, room: 0) {
-                srtp_unprotect_rtcp($0, $1, $2)
-            }
-            counters.rtcpIn += 1
+            let n = rtcp
+                ? try SRTPSession.process(context, &buffer, length: length, minimumLength: 8, room: 0) {
+                    srtp_unprotect_rtcp($0, $1, $2)
+                }
+                : try SRTPSession.process(context, &buffer, length: length, minimumLength: 12, room: 0) {
+                    srtp_unprotect($0, $1, $2)
+                }
+            if rtcp { counters.rtcpIn += 1 } else { counters.rtpIn += 1 }
             return n
         } catch {
             count(error)
