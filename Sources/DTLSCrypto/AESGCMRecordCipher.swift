@@ -15,8 +15,10 @@ internal import COpenSSL
 /// has always written it: libcrypto counts explicit nonces up from the
 /// 12-byte IV it was given, so the sealer gives it salt || the record's
 /// epoch and sequence whenever the next record is not the one libcrypto
-/// would count to (first record, a failed seal). Uniqueness per key never
-/// depends on that bookkeeping: libcrypto's counter only moves forward.
+/// would count to (first record, a failed seal, a gap). Nonce uniqueness
+/// therefore rests where it always did: on the caller never sealing two
+/// records with the same epoch and sequence number under one key (the
+/// engine's write sequence only moves forward).
 ///
 /// Not Sendable: the context belongs to one connection.
 public final class AESGCMRecordCipher {
