@@ -62,18 +62,8 @@ enum SRTPBench {
     /// One packet: the client endpoint protects in place, the server endpoint
     /// classifies and unprotects it in place.
     static func ours(_ pair: (DTLSSRTPEndpoint, DTLSSRTPEndpoint)) -> () -> Void {
-        let (a, b) = pair
-        var buffer = rtp(sequence: 0)
-        buffer += [UInt8](repeating: 0, count: 64)
-        let plainLength = 12 + payloadLength
-        var sequence: UInt16 = 0
-        let now = DTLSInstant.now
-        return {
-            sequence &+= 1
-            buffer[2] = UInt8(sequence >> 8)
-            buffer[3] = UInt8(sequence & 0xFF)
-            let n = try! a.protectRTP(&buffer, length: plainLength)
-            guard case .rtp(let length) = b.handleDatagram(&buffer, length: n, now: now), length == plainLength else {
+        packets(pair) { buffer, n, b, now in
+            guard case .rtp(let length) = b.handleDatagram(&buffer, length: n, now: now), length == 12 + payloadLength else {
                 fatalError("endpoint did not deliver the packet")
             }
         }
@@ -83,6 +73,19 @@ enum SRTPBench {
     /// flipped, and the server endpoint must drop it (authentication). What
     /// a flood of forgeries costs in allocations.
     static func forged(_ pair: (DTLSSRTPEndpoint, DTLSSRTPEndpoint)) -> () -> Void {
+        packets(pair) { buffer, n, b, now in
+            buffer[100] ^= 0x01
+            guard case .dropped(.authenticationFailed) = b.handleDatagram(&buffer, length: n, now: now) else {
+                fatalError("a forged packet was not dropped")
+            }
+            buffer[100] ^= 0x01
+        }
+    }
+
+    /// Each call protects the next RTP packet at the first endpoint and hands
+    /// the SRTP packet's length to `deliver`, which feeds the second.
+    private static func packets(_ pair: (DTLSSRTPEndpoint, DTLSSRTPEndpoint),
+                                deliver: @escaping (inout [UInt8], Int, DTLSSRTPEndpoint, DTLSInstant) -> Void) -> () -> Void {
         let (a, b) = pair
         var buffer = rtp(sequence: 0)
         buffer += [UInt8](repeating: 0, count: 64)
@@ -94,11 +97,7 @@ enum SRTPBench {
             buffer[2] = UInt8(sequence >> 8)
             buffer[3] = UInt8(sequence & 0xFF)
             let n = try! a.protectRTP(&buffer, length: plainLength)
-            buffer[100] ^= 0x01
-            guard case .dropped(.authenticationFailed) = b.handleDatagram(&buffer, length: n, now: now) else {
-                fatalError("a forged packet was not dropped")
-            }
-            buffer[100] ^= 0x01
+            deliver(&buffer, n, b, now)
         }
     }
 

@@ -148,16 +148,9 @@ struct RecordIO {
 
     /// Appends a 13-byte DTLS 1.2 header whose length is patched later.
     static func appendHeader(_ buffer: inout [UInt8], type: ContentType, epoch: UInt16, sequence: UInt64) {
-        buffer.append(type.rawValue)
-        buffer.append(0xFE)
-        buffer.append(0xFD)
-        buffer.append(UInt8(truncatingIfNeeded: epoch >> 8))
-        buffer.append(UInt8(truncatingIfNeeded: epoch))
-        for shift in stride(from: 40, through: 0, by: -8) {
-            buffer.append(UInt8(truncatingIfNeeded: sequence >> UInt64(shift)))
-        }
-        buffer.append(0)
-        buffer.append(0)
+        let start = buffer.count
+        buffer.append(contentsOf: zeroes[0..<RecordHeader.length])
+        writeHeader(&buffer, at: start, type: type, epoch: epoch, sequence: sequence)
     }
 
     /// Seals one application-data record into a pooled buffer and queues it.
@@ -183,7 +176,7 @@ struct RecordIO {
         datagram.append(contentsOf: Self.zeroes[0..<prefix])
         datagram.append(contentsOf: data)
         datagram.append(contentsOf: Self.zeroes[0..<AESGCM.tagLength])
-        Self.writeHeader(&datagram, type: .applicationData, epoch: 1, sequence: sequence)
+        Self.writeHeader(&datagram, at: 0, type: .applicationData, epoch: 1, sequence: sequence)
         do {
             try protection.seal(&datagram, headerStart: 0, plaintextLength: data.count, type: .applicationData,
                                 version: .dtls12, epoch: 1, sequence: sequence)
@@ -193,20 +186,23 @@ struct RecordIO {
         writeSequence[1] = sequence + 1
     }
 
-    /// Writes a DTLS 1.2 header over the first 13 bytes (length left for the sealer).
-    static func writeHeader(_ buffer: inout [UInt8], type: ContentType, epoch: UInt16, sequence: UInt64) {
+    /// Writes a DTLS 1.2 header over `buffer[start ..< start + 13]`, the
+    /// length left for the sealer (or the writer of a plaintext record).
+    static func writeHeader(_ buffer: inout [UInt8], at start: Int, type: ContentType, epoch: UInt16, sequence: UInt64) {
         var span = buffer.mutableSpan
-        span[0] = type.rawValue
-        span[1] = 0xFE
-        span[2] = 0xFD
-        span[3] = UInt8(truncatingIfNeeded: epoch >> 8)
-        span[4] = UInt8(truncatingIfNeeded: epoch)
-        span[5] = UInt8(truncatingIfNeeded: sequence >> 40)
-        span[6] = UInt8(truncatingIfNeeded: sequence >> 32)
-        span[7] = UInt8(truncatingIfNeeded: sequence >> 24)
-        span[8] = UInt8(truncatingIfNeeded: sequence >> 16)
-        span[9] = UInt8(truncatingIfNeeded: sequence >> 8)
-        span[10] = UInt8(truncatingIfNeeded: sequence)
+        span[start] = type.rawValue
+        span[start + 1] = 0xFE
+        span[start + 2] = 0xFD
+        span[start + 3] = UInt8(truncatingIfNeeded: epoch >> 8)
+        span[start + 4] = UInt8(truncatingIfNeeded: epoch)
+        span[start + 5] = UInt8(truncatingIfNeeded: sequence >> 40)
+        span[start + 6] = UInt8(truncatingIfNeeded: sequence >> 32)
+        span[start + 7] = UInt8(truncatingIfNeeded: sequence >> 24)
+        span[start + 8] = UInt8(truncatingIfNeeded: sequence >> 16)
+        span[start + 9] = UInt8(truncatingIfNeeded: sequence >> 8)
+        span[start + 10] = UInt8(truncatingIfNeeded: sequence)
+        span[start + 11] = 0
+        span[start + 12] = 0
     }
 
     /// The header of a datagram that is exactly one epoch-1
