@@ -43,8 +43,9 @@ sanitize: sanitize-address sanitize-thread
 sanitize-address: deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
 	SWIFT_BACKTRACE=enable=no LSAN_OPTIONS=suppressions=$(CURDIR)/.ci/lsan.supp \
-	  $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
+	  bash scripts/run-sanitized.sh $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
 
 sanitize-thread: deps
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
-	SWIFT_BACKTRACE=enable=no $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan
+	SWIFT_BACKTRACE=enable=no TSAN_OPTIONS=suppressions=$(CURDIR)/.ci/tsan.supp \
+	  bash scripts/run-sanitized.sh $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan
