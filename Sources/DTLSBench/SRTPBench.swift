@@ -47,8 +47,9 @@ enum SRTPBench {
         for e in [a, b] {
             for _ in 0..<8 {
                 var deadline: DTLSInstant?
-                while case let out = e.pollOutput(into: &buffer) {
-                    if case .timeout(let d) = out { deadline = d; break }
+                var drained = false
+                while !drained {
+                    if case .timeout(let d) = e.pollOutput(into: &buffer) { deadline = d; drained = true }
                 }
                 guard let deadline else { break }
                 e.handleTimeout(now: deadline)

@@ -88,15 +88,17 @@ while let a = args.popFirst() {
         exit(0)
     case "--profile-records":
         // Fixed work for callgrind: N records through our engine, nothing else.
+        // An optional second argument keeps one path: general, direct, raw or floor.
         let n = Int(args.popFirst() ?? "20000") ?? 20000
+        let only = args.popFirst()
         let c = BenchIdentity.make(try! PrivateKey.generateECDSA(.p256))
         let s = BenchIdentity.make(try! PrivateKey.generateECDSA(.p256))
         let pair = RecordBench.connectedPair(client: c, server: s, suite: .ecdheEcdsaWithAes128GcmSha256)
-        let body = RecordBench.ours(pair)
-        let direct = RecordBench.oursDirect(pair)
-        let raw = RecordBench.rawEVP(keyLength: 16)
-        let floor = RecordBench.rawRecordInterface(keyLength: 16)
-        for _ in 0..<n { body(); direct(); raw(); floor() }
+        let paths: [(String, () -> Void)] = [
+            ("general", RecordBench.ours(pair)), ("direct", RecordBench.oursDirect(pair)),
+            ("raw", RecordBench.rawEVP(keyLength: 16)), ("floor", RecordBench.rawRecordInterface(keyLength: 16)),
+        ].filter { only == nil || $0.0 == only }
+        for _ in 0..<n { for (_, body) in paths { body() } }
         exit(0)
     case "-h", "--help":
         print("usage: dtls-srtp-bench [--srtp-layers] [--quick] [--reps N] [--seconds S] [--markdown FILE] [--only handshake|records|srtp|allocations|memory|scale|storm]")

@@ -480,7 +480,7 @@ public final class DTLSDatagramHandler: ChannelInboundHandler {
         wakeup = nil
         wakeupAt = next
         guard let next, let context else { return }
-        let (seconds, attoseconds) = ContinuousClock.now.duration(to: next).components
+        let (seconds, attoseconds) = DTLSInstant.now.duration(to: next).components
         let nanos = max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
         wakeup = context.eventLoop.assumeIsolated().scheduleTask(deadline: .now() + .nanoseconds(nanos)) { [weak self] in
             self?.timersFired()

@@ -243,7 +243,7 @@ final class BrowserDemoState {
         guard let channel = mediaChannel, let deadline = session.nextDeadline else { return }
         if let existing = timers[session.id], existing.1 == deadline { return }
         timers[session.id]?.0.cancel()
-        let delay = ContinuousClock.now.duration(to: deadline)
+        let delay = DTLSInstant.now.duration(to: deadline)
         let (seconds, attoseconds) = delay.components
         let nanos = max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
         let task = channel.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(nanos)) { [weak self, weak session] in

@@ -23,6 +23,24 @@ import Testing
         return server.received.last == Array("still alive".utf8) && server.failure == nil
     }
 
+    /// The server keeps its last flight (and a timer) after connecting, in
+    /// case the client never got it; authenticated data from the client
+    /// proves it did. A forged record proves nothing.
+    @Test func serverStopsLingeringOnTheClientsFirstAuthenticRecord() throws {
+        let (_, server, net, record) = try Self.connectedWithCapturedRecord()
+        server.drain()
+        #expect(server.nextTimeout != nil)  // lingering
+        var forged = record
+        forged[forged.count - 1] ^= 1
+        server.connection.handlePacket(forged, now: net.now)
+        server.drain()
+        #expect(server.nextTimeout != nil && server.received.isEmpty)
+        server.connection.handlePacket(record, now: net.now)
+        server.drain()
+        #expect(server.received == [Array("payload".utf8)])
+        #expect(server.nextTimeout == nil)  // no timer left on an idle connection
+    }
+
     @Test func tamperedRecordIsDroppedSilently() throws {
         let (client, server, net, record) = try Self.connectedWithCapturedRecord()
         for index in [0, 3, 5, 12, 13, 20, record.count - 1] {

@@ -45,7 +45,7 @@ final class EndpointRecorder {
 }
 
 enum Fixture {
-    static let start = ContinuousClock.now
+    static let start = DTLSInstant.now
 
     static func configuration(
         _ role: DTLSRole, _ identity: TestIdentity.Identity, peer: TestIdentity.Identity,

@@ -35,7 +35,7 @@ public enum FuzzIdentity {
 }
 
 /// The fixed origin of every fuzz run's virtual clock.
-public let fuzzStart = ContinuousClock.now
+public let fuzzStart = DTLSInstant.now
 
 /// One connection and what it reported, with invariants on the output
 /// stream that must hold whatever the peer sends.

@@ -126,10 +126,9 @@ public final class DTLSConnection {
 
     /// The same for a datagram inside a larger receive buffer (no copy first).
     public func handlePacket(_ packet: ArraySlice<UInt8>, now: DTLSInstant) {
-        let queued = io.outputs.count
-        if io.receiveApplicationData(packet) {
+        if case .opened(let lingering) = io.receiveApplicationData(packet) {
             // Data from the client proves our final flight arrived.
-            if role == .server, io.timers.lingerUntil != nil, io.outputs.count > queued { releaseHandshake() }
+            if lingering, role == .server { releaseHandshake() }
             return
         }
         guard isLive else { return }

@@ -1,7 +1,5 @@
 import DTLSCrypto
 
-public typealias DTLSInstant = ContinuousClock.Instant
-
 /// What the negotiation settled on, reported once on connect.
 public struct DTLSConnectionInfo: Sendable, Hashable {
     public var version: ProtocolVersion

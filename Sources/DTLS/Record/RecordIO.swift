@@ -40,19 +40,13 @@ struct RecordIO {
 
     struct Timers {
         var handshakeDeadline: DTLSInstant?
-        var retransmitAt: DTLSInstant? { didSet { armed = retransmitAt != nil || lingerUntil != nil } }
-        var lingerUntil: DTLSInstant? { didSet { armed = retransmitAt != nil || lingerUntil != nil } }
+        var retransmitAt: DTLSInstant?
+        var lingerUntil: DTLSInstant?
         var handshaking = true
         var live = true
-        /// Whether either optional timer is set, kept as a plain flag:
-        /// `ContinuousClock.Instant` is a resilient type, so even testing
-        /// an optional one for nil goes through runtime witness calls, and
-        /// `poll` asks on every drain.
-        private(set) var armed = false
 
         var next: DTLSInstant? {
-            // The established connection's common case: nothing armed.
-            guard live, handshaking || armed else { return nil }
+            guard live else { return nil }
             var next = handshaking ? handshakeDeadline : nil
             if let t = retransmitAt, next.map({ t < $0 }) ?? true { next = t }
             if let t = lingerUntil, next.map({ t < $0 }) ?? true { next = t }
@@ -243,20 +237,31 @@ struct RecordIO {
         }
     }
 
+    /// What `receiveApplicationData` did with a datagram.
+    enum FastReceive {
+        /// Nothing: the datagram needs the general path.
+        case general
+        /// Opened here. `lingering`: data arrived while the handshake's last
+        /// flight was still kept for retransmission (answered in the same
+        /// call, so the hot path makes one access to the record layer).
+        case opened(lingering: Bool)
+    }
+
     /// The established fast path: when every record in the datagram is
-    /// epoch-1 application data, open them all here. Returns false, having
-    /// changed nothing, when the datagram needs the general path (handshake
-    /// retransmissions, alerts, anything unusual).
-    mutating func receiveApplicationData(_ packet: ArraySlice<UInt8>) -> Bool {
-        guard established, readEpoch == 1, let protection = readProtection else { return false }
+    /// epoch-1 application data, open them all here. Returns `.general`,
+    /// having changed nothing, when the datagram needs the general path
+    /// (handshake retransmissions, alerts, anything unusual).
+    mutating func receiveApplicationData(_ packet: ArraySlice<UInt8>) -> FastReceive {
+        guard established, readEpoch == 1, let protection = readProtection else { return .general }
         receiveBuffer.removeAll(keepingCapacity: true)
         receiveBuffer.append(contentsOf: packet)
         recordScratch.removeAll(keepingCapacity: true)
         RecordView.split(receiveBuffer, into: &recordScratch)
-        guard !recordScratch.isEmpty else { return false }
+        guard !recordScratch.isEmpty else { return .general }
         for record in recordScratch where record.header.epoch != 1 || record.header.contentType != .applicationData {
-            return false
+            return .general
         }
+        let queued = outputs.count
         for i in 0..<recordScratch.count {
             let record = recordScratch[i]
             guard readWindow.check(record.header.sequenceNumber) else {
@@ -275,6 +280,6 @@ struct RecordIO {
             buffer.append(contentsOf: receiveBuffer[content])
             enqueue(.data, buffer)
         }
-        return true
+        return .opened(lingering: outputs.count > queued && timers.lingerUntil != nil)
     }
 }

@@ -13,28 +13,40 @@ import DTLS
 /// if stale entries ever outnumber live ones, keeping memory O(live)).
 ///
 /// Not Sendable: owned by the driver's event-loop thread.
+///
+/// `@inlinable` throughout: the queue is generic over the key, and drivers
+/// live in other modules; without it every heap step would run unspecialized
+/// through witness tables.
 public struct TimerQueue<Key: Hashable> {
-    private struct Entry {
-        var deadline: DTLSInstant
-        var key: Key
-        var generation: UInt64
+    @usableFromInline
+    struct Entry {
+        @usableFromInline var deadline: DTLSInstant
+        @usableFromInline var key: Key
+        @usableFromInline var generation: UInt64
+
+        @inlinable
+        init(deadline: DTLSInstant, key: Key, generation: UInt64) {
+            self.deadline = deadline
+            self.key = key
+            self.generation = generation
+        }
     }
 
-    private var heap: [Entry] = []
+    @usableFromInline var heap: [Entry] = []
     /// Live timers: key -> (generation, deadline).
-    private var live: [Key: (generation: UInt64, deadline: DTLSInstant)] = [:]
-    private var nextGeneration: UInt64 = 0
+    @usableFromInline var live: [Key: (generation: UInt64, deadline: DTLSInstant)] = [:]
+    @usableFromInline var nextGeneration: UInt64 = 0
 
-    public init() {}
+    @inlinable public init() {}
 
-    public var count: Int { live.count }
-    public var isEmpty: Bool { live.isEmpty }
+    @inlinable public var count: Int { live.count }
+    @inlinable public var isEmpty: Bool { live.isEmpty }
 
     /// The deadline armed for `key`, if any.
-    public func deadline(for key: Key) -> DTLSInstant? { live[key]?.deadline }
+    @inlinable public func deadline(for key: Key) -> DTLSInstant? { live[key]?.deadline }
 
     /// Arms `key` for `deadline`, replacing any deadline it had; nil cancels.
-    public mutating func schedule(_ key: Key, at deadline: DTLSInstant?) {
+    @inlinable public mutating func schedule(_ key: Key, at deadline: DTLSInstant?) {
         guard let deadline else {
             cancel(key)
             return
@@ -46,20 +58,20 @@ public struct TimerQueue<Key: Hashable> {
         compactIfNeeded()
     }
 
-    public mutating func cancel(_ key: Key) {
+    @inlinable public mutating func cancel(_ key: Key) {
         live[key] = nil
         compactIfNeeded()
     }
 
     /// The earliest live deadline.
-    public mutating func nextDeadline() -> DTLSInstant? {
+    @inlinable public mutating func nextDeadline() -> DTLSInstant? {
         dropStaleTop()
         return heap.first?.deadline
     }
 
     /// Removes and returns every key whose deadline is at or before `now`,
     /// earliest first.
-    public mutating func popExpired(now: DTLSInstant) -> [Key] {
+    @inlinable public mutating func popExpired(now: DTLSInstant) -> [Key] {
         var expired: [Key] = []
         while true {
             dropStaleTop()
@@ -73,20 +85,20 @@ public struct TimerQueue<Key: Hashable> {
 
     // MARK: Heap
 
-    private func isLive(_ e: Entry) -> Bool { live[e.key]?.generation == e.generation }
+    @inlinable func isLive(_ e: Entry) -> Bool { live[e.key]?.generation == e.generation }
 
-    private mutating func dropStaleTop() {
+    @inlinable mutating func dropStaleTop() {
         while let top = heap.first, !isLive(top) { removeTop() }
     }
 
-    private mutating func compactIfNeeded() {
+    @inlinable mutating func compactIfNeeded() {
         guard heap.count > 64, heap.count > 2 * live.count else { return }
         let live = self.live
         heap.removeAll { live[$0.key]?.generation != $0.generation }
         for i in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(i) }
     }
 
-    private mutating func push(_ e: Entry) {
+    @inlinable mutating func push(_ e: Entry) {
         heap.append(e)
         var i = heap.count - 1
         while i > 0 {
@@ -97,14 +109,14 @@ public struct TimerQueue<Key: Hashable> {
         }
     }
 
-    private mutating func removeTop() {
+    @inlinable mutating func removeTop() {
         let last = heap.removeLast()
         guard !heap.isEmpty else { return }
         heap[0] = last
         siftDown(0)
     }
 
-    private mutating func siftDown(_ start: Int) {
+    @inlinable mutating func siftDown(_ start: Int) {
         var i = start
         let n = heap.count
         while true {
