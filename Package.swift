@@ -5,7 +5,7 @@ import PackageDescription
 /// Swift layer per C library, and the safe protocol engine on top.
 /// Modules that hold protocol logic are compiled with strict memory safety
 /// checking, so any `unsafe` construct there is a compiler diagnostic.
-let safe: [SwiftSetting] = [.strictMemorySafety()]
+let safe: [SwiftSetting] = [.strictMemorySafety(), .treatWarning("StrictMemorySafety", as: .error)]
 
 let package = Package(
     name: "dtls-srtp",
@@ -57,7 +57,7 @@ let package = Package(
             "DTLS", "DTLSCrypto", "SRTP", "DTLSEndpoint",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-        ]),
+        ], swiftSettings: safe),
 
         // MARK: Benchmarks (the allocation counter replaces malloc in this executable only)
         .target(name: "CMallocCounter"),

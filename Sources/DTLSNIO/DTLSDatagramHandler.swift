@@ -26,6 +26,9 @@ public struct DTLSServerLimits: Sendable, Hashable {
     public init() {}
 }
 
+/// `DTLS_NIO_TRACE=1` in the environment logs every datagram to stderr.
+let trace = ProcessInfo.processInfo.environment["DTLS_NIO_TRACE"] != nil
+
 /// The SwiftNIO datagram handler that drives Sans-IO `DTLSConnection`s.
 ///
 /// Server mode: one socket, many peers. Datagrams are routed by source
@@ -37,7 +40,6 @@ public struct DTLSServerLimits: Sendable, Hashable {
 /// (only when the instant changes), so nothing polls. Datagrams read in one
 /// burst are queued per peer and serviced round-robin, `datagramsPerTurn`
 /// at a time, so a flooding peer delays the others by at most one turn.
-let trace = getenv("DTLS_NIO_TRACE") != nil
 public final class DTLSDatagramHandler: ChannelInboundHandler {
     public typealias InboundIn = AddressedEnvelope<ByteBuffer>
     public typealias OutboundOut = AddressedEnvelope<ByteBuffer>
