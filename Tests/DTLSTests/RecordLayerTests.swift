@@ -41,6 +41,19 @@ import Testing
         #expect(server.nextTimeout == nil)  // no timer left on an idle connection
     }
 
+    /// Records may share a datagram (RFC 6347 4.1.1); each is opened and
+    /// checked on its own, and a copy of one within the same datagram is a
+    /// replay.
+    @Test func severalApplicationRecordsInOneDatagramAreEachDelivered() throws {
+        let (client, server, net, first) = try Self.connectedWithCapturedRecord()
+        try client.connection.send(Array("second".utf8))
+        let second = client.drain()[0]
+        server.connection.handlePacket(first + second + second, now: net.now)
+        server.drain()
+        #expect(server.received == [Array("payload".utf8), Array("second".utf8)])
+        #expect(server.connection.droppedRecords == 1)
+    }
+
     @Test func tamperedRecordIsDroppedSilently() throws {
         let (client, server, net, record) = try Self.connectedWithCapturedRecord()
         for index in [0, 3, 5, 12, 13, 20, record.count - 1] {
