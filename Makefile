@@ -15,6 +15,7 @@ demo: deps
 
 # Every test; exits non-zero when any test fails.
 test: deps
+	bash scripts/check-self-contained.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	bash scripts/interop.sh .build/debug/dtls-srtp

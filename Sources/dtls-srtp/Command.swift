@@ -58,11 +58,11 @@ struct IdentityOptions: ParsableArguments {
     @Option(help: "Append NSS key log lines (CLIENT_RANDOM ...) to this file, for Wireshark.")
     var keylog: String?
 
-    func configuration(requireClientCertificate: Bool = true) throws(CLIError) -> DTLSConfiguration {
+    func configuration(role: DTLSConnection.Role, requireClientCertificate: Bool = true) throws(CLIError) -> DTLSConfiguration {
         let (identity, generated) = try loadIdentity(cert: cert, key: key)
         if generated { eprint("local-fingerprint: \(identity.fingerprint) (generated self-signed ECDSA P-256)") }
         else { eprint("local-fingerprint: \(identity.fingerprint)") }
-        return try makeConfiguration(identity: identity, suites: try parseSuites(cipherSuites),
+        return try makeConfiguration(identity: identity, role: role, suites: try parseSuites(cipherSuites),
                                      profiles: try parseProfiles(srtpProfiles),
                                      peerFingerprints: try parseFingerprints(peerFingerprint),
                                      requireClientCertificate: requireClientCertificate)
@@ -124,7 +124,7 @@ struct Server: AsyncParsableCommand {
             guard maxHandshakes > 0, maxPeers > 0, idleTimeout > 0 else {
                 throw CLIError("--max-handshakes, --max-peers and --idle-timeout must be positive")
             }
-            let config = try identity.configuration(requireClientCertificate: !noClientAuth)
+            let config = try identity.configuration(role: .server, requireClientCertificate: !noClientAuth)
             var limits = DTLSServerLimits()
             limits.maxHandshakesInFlight = maxHandshakes
             limits.maxPeers = maxPeers
@@ -177,7 +177,7 @@ struct Client: AsyncParsableCommand {
     func run() async throws {
         try await runReporting {
             let remote = try resolve(connect)
-            var config = try identity.configuration()
+            var config = try identity.configuration(role: .client)
             config.handshakeTimeout = .nanoseconds(Int64(handshakeTimeout * 1e9))
             let keyLog = identity.keylog.map { KeyLog(path: $0) }
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)

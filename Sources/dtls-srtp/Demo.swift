@@ -29,8 +29,8 @@ struct Demo: AsyncParsableCommand {
         let started = ContinuousClock.now
         let (serverID, _) = try loadIdentity(cert: nil, key: nil, rsa: rsa)
         let (clientID, _) = try loadIdentity(cert: nil, key: nil, rsa: rsa)
-        let serverConfig = try makeConfiguration(identity: serverID, suites: suites, profiles: profiles, peerFingerprints: [clientID.fingerprint])
-        let clientConfig = try makeConfiguration(identity: clientID, suites: suites, profiles: profiles, peerFingerprints: [serverID.fingerprint])
+        let serverConfig = try makeConfiguration(identity: serverID, role: .server, suites: suites, profiles: profiles, peerFingerprints: [clientID.fingerprint])
+        let clientConfig = try makeConfiguration(identity: clientID, role: .client, suites: suites, profiles: profiles, peerFingerprints: [serverID.fingerprint])
         print("dtls-srtp demo: \(rsa ? "RSA-2048" : "ECDSA P-256") certificates generated in \(ms(started.duration(to: .now)))")
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)

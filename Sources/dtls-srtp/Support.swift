@@ -127,12 +127,16 @@ func parseFingerprints(_ texts: [String]) throws(CLIError) -> [Fingerprint] {
     return out
 }
 
-func makeConfiguration(identity: Identity, suites: [CipherSuite]?, profiles: [SRTPProtectionProfile]?,
-                       peerFingerprints: [Fingerprint], requireClientCertificate: Bool = true) throws(CLIError) -> DTLSConfiguration {
+/// A DTLS 1.2 suite names the server's key, not the client's (the client's
+/// certificate type is agreed through CertificateRequest), so only a server
+/// refuses suites its own key cannot authenticate; a client offers any list.
+func makeConfiguration(identity: Identity, role: DTLSConnection.Role, suites: [CipherSuite]?,
+                       profiles: [SRTPProtectionProfile]?, peerFingerprints: [Fingerprint],
+                       requireClientCertificate: Bool = true) throws(CLIError) -> DTLSConfiguration {
     var config = DTLSConfiguration(certificate: identity.certificate, privateKey: identity.privateKey,
                                    peerVerification: peerFingerprints.isEmpty ? .acceptAny : .fingerprints(peerFingerprints))
     if let suites {
-        let usable = suites.filter { CipherSuite.suites(for: identity.privateKey.keyType).contains($0) }
+        let usable = role == .client ? suites : suites.filter { CipherSuite.suites(for: identity.privateKey.keyType).contains($0) }
         guard !usable.isEmpty else {
             throw CLIError("none of the cipher suites \(suites.map(\.ianaName).joined(separator: ",")) fits this certificate's key")
         }

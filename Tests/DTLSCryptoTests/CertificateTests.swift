@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct CertificateTests {
     // Computed once with `openssl x509 -in <file> -noout -fingerprint -sha256`
-    // (and -sha384) on /work/shared/peers/{ec,rsa}_cert.pem.
+    // (and -sha384) on Tests/Fixtures/peers/{ec,rsa}_cert.pem.
     static let ecCertSHA256 = "sha-256 DB:03:0D:71:76:FD:6E:20:93:E2:C4:17:F2:15:F6:DD:D7:90:69:ED:FE:A8:60:AD:87:BD:7B:E9:93:E5:43:8C"
     static let ecCertSHA384 = "sha-384 E3:5C:1D:37:76:A8:4C:A0:15:C7:65:8B:FD:5B:AF:CF:C1:F3:E4:7F:DF:AB:95:AA:4A:87:51:2C:35:13:39:99:20:5B:7C:06:07:67:19:75:49:B4:14:0C:1A:BC:CD:07"
     static let rsaCertSHA256 = "sha-256 F5:20:24:16:B8:EF:29:C2:36:C5:8D:85:F2:EC:71:77:07:8B:03:E4:B6:D4:63:CE:07:31:60:4C:EC:DB:55:4D"

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct SignatureTests {
     static func peerPEM(_ name: String) throws -> String {
-        let url = Vectors.packageRoot.appendingPathComponent("../shared/peers/\(name)").standardizedFileURL
+        let url = Vectors.packageRoot.appendingPathComponent("Tests/Fixtures/peers/\(name)").standardizedFileURL
         guard FileManager.default.fileExists(atPath: url.path) else { throw Vectors.Missing(path: url.path) }
         return try String(contentsOf: url, encoding: .utf8)
     }

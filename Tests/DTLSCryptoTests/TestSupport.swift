@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Test vectors live next to the package in ../shared/vectors-raw; a missing
+/// Raw test vectors live in Tests/Fixtures/vectors-raw (sources in its README); a missing
 /// file must fail the test rather than let it pass vacuously.
 enum Vectors {
     static let packageRoot: URL = URL(fileURLWithPath: #filePath)
@@ -9,7 +9,7 @@ enum Vectors {
         .deletingLastPathComponent()  // Tests
         .deletingLastPathComponent()  // package root
 
-    static let rawDirectory = packageRoot.appendingPathComponent("../shared/vectors-raw").standardizedFileURL
+    static let rawDirectory = packageRoot.appendingPathComponent("Tests/Fixtures/vectors-raw").standardizedFileURL
 
     struct Missing: Error, CustomStringConvertible {
         let path: String

@@ -1,5 +1,5 @@
-// Copies of /work/shared/peers/{rsa,ec}_{cert,key}.pem (test-only keys), embedded so the
-// tests do not depend on the shared directory.
+// Copies of Tests/Fixtures/peers/{rsa,ec}_{cert,key}.pem (test-only keys), embedded so the
+// tests need no file access.
 enum TestIdentities {
     static let rsaCertPEM = """
         -----BEGIN CERTIFICATE-----

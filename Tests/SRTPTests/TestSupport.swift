@@ -1,13 +1,13 @@
 import Foundation
 import Testing
 
-/// Test vectors live in `../shared/vectors-raw` relative to the package root.
+/// Raw test vectors live in `Tests/Fixtures/vectors-raw` (their sources are in its README).
 enum Vectors {
     static let directory: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent()  // Tests/SRTPTests
         .deletingLastPathComponent()  // Tests
         .deletingLastPathComponent()  // package root
-        .appendingPathComponent("../shared/vectors-raw")
+        .appendingPathComponent("Tests/Fixtures/vectors-raw")
         .standardizedFileURL
 
     /// Loads a vector file; a missing or unreadable file fails the test.

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Converts the raw facts in ../shared/vectors-raw (see its README for the
+"""Converts the raw facts in Tests/Fixtures/vectors-raw (see its README for the
 sources and how each file was cross-checked) into the documented
 Vectors/ format (see Vectors/README.md). Data only: nothing here generates code.
 
@@ -13,9 +13,7 @@ import hmac, json, os, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.dirname(HERE)
-RAW = sys.argv[1] if len(sys.argv) > 1 else os.path.join(OUT, "..", "..", "shared", "vectors-raw")
-if not os.path.isdir(RAW):
-    RAW = "/work/shared/vectors-raw"
+RAW = sys.argv[1] if len(sys.argv) > 1 else os.path.join(OUT, "..", "Tests", "Fixtures", "vectors-raw")
 FORMAT = "dtls-srtp-conformance/1"
 
 

@@ -4,7 +4,7 @@ import Foundation
 
 /// Seed corpora, written by each target when run with `FUZZ_WRITE_SEEDS=<dir>`
 /// (see `scripts/fuzz.sh seeds`). Seeds come from real in-memory handshakes
-/// and from the recorded messages in `../shared/vectors-raw/`.
+/// and from the recorded messages in `Tests/Fixtures/vectors-raw/`.
 public enum Seeds {
     /// Writes `seeds` into `directory` as `<prefix>-NNN` files.
     public static func write(_ seeds: [[UInt8]], to directory: String, prefix: String = "seed") {
@@ -107,10 +107,10 @@ public enum Seeds {
     }
 
     static func vectorFile(_ name: String) -> [String: Any]? {
-        // The package sits at <repo>/Fuzz; the vectors at <repo>/../shared/vectors-raw.
+        // The package sits at <repo>/Fuzz; the vectors at <repo>/Tests/Fixtures/vectors-raw.
         let here = URL(fileURLWithPath: #filePath)
         let repo = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let url = repo.appendingPathComponent("../shared/vectors-raw/\(name)").standardizedFileURL
+        let url = repo.appendingPathComponent("Tests/Fixtures/vectors-raw/\(name)").standardizedFileURL
         guard let data = try? Data(contentsOf: url) else {
             print("note: \(url.path) not found; seeds from real handshakes only")
             return nil

@@ -29,8 +29,10 @@ public struct DTLSConfiguration: Sendable {
     public var privateKey: PrivateKey
     public var peerVerification: PeerVerification
 
-    /// Suites in preference order; the server's order wins. Suites that do
-    /// not fit the certificate's key are skipped (see `CipherSuite.suites(for:)`).
+    /// Suites in preference order; the server's order wins. By default every
+    /// supported suite: a DTLS 1.2 suite names the *server's* key type, so a
+    /// client offers them all whatever its own key, and a server skips the
+    /// ones its certificate cannot authenticate (see `CipherSuite.suites(for:)`).
     public var cipherSuites: [CipherSuite]
     /// Profiles offered or accepted, in preference order. Empty: no use_srtp.
     public var srtpProfiles: [SRTPProtectionProfile]
@@ -68,7 +70,7 @@ public struct DTLSConfiguration: Sendable {
         self.certificate = certificate
         self.privateKey = privateKey
         self.peerVerification = peerVerification
-        self.cipherSuites = CipherSuite.suites(for: privateKey.keyType)
+        self.cipherSuites = CipherSuite.supported
         self.srtpProfiles = SRTPProtectionProfile.supported
         self.requireSRTP = true
         self.groups = [.x25519, .secp256r1, .secp384r1]

@@ -103,6 +103,13 @@ public final class DTLSConnection {
         self.cookieSecret = config.cookieExchange ? SecureRandom.bytes(32) : nil
     }
 
+    /// A server accepted by a stateless front door: its epoch-0 records
+    /// number on from the record that carried the verified cookie, so none
+    /// repeats a number the front door already used (RFC 6347 4.2.1).
+    func continueEpochZeroSequence(from recordSequence: UInt64) {
+        io.writeSequence[0] = max(io.writeSequence[0], recordSequence)
+    }
+
     /// Server-side cookie secret when the connection does its own exchange.
     var cookieSecret: [UInt8]?
 
@@ -222,7 +229,8 @@ public final class DTLSConnection {
                 if handleInitialClientHelloFragment(fragment, now: now) { continue }
             }
             switch hs.reassembler.add(fragment.header, bytes: io.receiveBuffer, body: fragment.body) {
-            case .old: sawOld = true
+            case .old:
+                if fragment.header.messageSequence == hs.answeredPeerMessage, fragment.header.endsMessage { sawOld = true }
             case .accepted, .dropped: break
             }
         }
@@ -257,7 +265,10 @@ public final class DTLSConnection {
             // message_seq 0 (RFC 6347 4.2.2), so its sequence looks old.
             if type == .clientHello || type == .helloRequest {
                 refuse = true
-            } else if fragment.header.messageSequence < peerNextSequence, role == .server {
+            } else if role == .server, peerNextSequence > 0, fragment.header.messageSequence == peerNextSequence - 1,
+                      fragment.header.endsMessage {
+                // The client's Finished again: it lost our final flight.
+                // Answered once per retransmitted flight, not per datagram.
                 resend = true
             }
         }

@@ -81,6 +81,12 @@ public struct DTLSCookieListener {
         }
         if !prefix.cookie.isEmpty, CookieMint.verify(secrets: [secret, previousSecret], address: address, prefix: prefix) {
             let connection = DTLSConnection(serverWith: configuration, now: now)
+            // Our HelloVerifyRequest went out as epoch 0 with the first
+            // ClientHello's record number, which the client's replay window
+            // has seen: number on from this ClientHello's, as OpenSSL's
+            // DTLSv1_listen does, or the ServerHello flight is dropped as a
+            // replay and the handshake waits for a retransmission.
+            connection.continueEpochZeroSequence(from: record.header.sequenceNumber)
             if feedAccepted { connection.handlePacket(datagram, now: now) }
             return .accept(connection)
         }

@@ -27,6 +27,11 @@ final class HandshakeContext {
     var transcript = Transcript()
     var reassembler: HandshakeReassembler
     var nextSendSequence: UInt16 = 0
+    /// The message_seq of the last message of the peer's flight that our
+    /// last flight answers. Its final fragment arriving again means the
+    /// peer retransmitted that flight: answered once per flight (RFC 6347
+    /// 4.2.4), not once per fragment or per datagram.
+    var answeredPeerMessage: UInt16?
 
     var clientRandom: [UInt8] = []
     var serverRandom: [UInt8] = []

@@ -56,6 +56,10 @@ extension DTLSConnection {
     /// Sends a new flight and arms its retransmission timer.
     func sendFlight(_ flight: Flight, now: DTLSInstant) throws(DTLSError) {
         lastFlight = flight
+        if let hs = handshake {
+            let next = hs.reassembler.nextSequence
+            hs.answeredPeerMessage = next > 0 ? next - 1 : nil
+        }
         retransmitInterval = config.initialRetransmitTimeout
         try transmit(flight)
         retransmitAt = flight.retransmitsOnTimer ? now + retransmitInterval : nil

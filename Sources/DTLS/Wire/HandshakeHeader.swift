@@ -47,6 +47,11 @@ public struct HandshakeHeader: Hashable, Sendable {
     }
 
     public var isUnfragmented: Bool { fragmentOffset == 0 && fragmentLength == length }
+
+    /// Whether this fragment carries the message's last byte (or the whole
+    /// of an empty message): once per copy of the message, however the
+    /// sender fragmented it.
+    public var endsMessage: Bool { UInt64(fragmentOffset) + UInt64(fragmentLength) == UInt64(length) }
 }
 
 /// A handshake fragment located inside a (decrypted) record fragment.
