@@ -40,7 +40,7 @@ struct BrowserDemo: AsyncParsableCommand {
             }
             guard consentTimeout > 0 else { throw CLIError("--consent-timeout must be positive") }
             let (identity, _) = try loadIdentity(cert: local.cert, key: local.key)
-            let dtls = try makeConfiguration(identity: identity, suites: try parseSuites(local.cipherSuites),
+            let dtls = try makeConfiguration(identity: identity, role: role == .server ? .server : .client, suites: try parseSuites(local.cipherSuites),
                                              profiles: try parseProfiles(local.srtpProfiles), peerFingerprints: [])
             eprint("local-fingerprint: \(identity.fingerprint)")
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -126,6 +126,9 @@ final class BrowserDemoState {
     private var timers: [String: (Scheduled<Void>, DTLSInstant)] = [:]
     private var browserFigures: [String: Any] = [:]
     private var logLines: [String: [String]] = [:]
+    /// Each session's offer as the browser sent it (GET /status shows it, so
+    /// a test can keep a real browser's offer as a fixture).
+    private var offerTexts: [String: String] = [:]
     private var outputs: [EchoSession.Output] = []
 
     init(settings: Settings) { self.settings = settings }
@@ -157,6 +160,7 @@ final class BrowserDemoState {
                                       consentTimeout: settings.consentTimeout, now: .now)
         } catch { return .refused("\(error)") }
         sessions.append(session)
+        offerTexts[id] = text
         byUfrag[credentials.ufrag] = session
         log(session, "offer: ice-ufrag \(offer.ice.ufrag), \(offer.fingerprints.map(\.description).joined(separator: ", ")), a=setup:\(offer.setup.rawValue), mids \(offer.bundle.joined(separator: " "))")
         for m in answer.media {
@@ -290,6 +294,9 @@ final class BrowserDemoState {
             "state": session.isEnded ? "ended" : (session.connectionInfo != nil ? "connected" : "connecting"),
             "offerFingerprints": session.offer.fingerprints.map(\.description),
             "answerSetup": session.answer.setup.rawValue,
+            "offerSDP": offerTexts[session.id] ?? "",
+            "answerSDP": session.answer.text,
+            "acceptedMedia": session.answer.media.filter(\.accepted).map(\.kind),
             "ice": [
                 "localUfrag": ice.local.ufrag, "remoteUfrag": ice.remoteUfrag,
                 "selected": ice.selectedAddress?.description ?? NSNull(), "nominated": ice.isNominated,

@@ -72,7 +72,8 @@ public struct OfferedMedia: Sendable, Hashable {
     /// `a=ssrc-group:FID primary rtx` pairs.
     public var fidGroups: [[UInt32]]
     /// Whether this server can answer it (audio or video over
-    /// UDP/TLS/RTP/SAVPF, port not 0); other sections are answered with port 0.
+    /// UDP/TLS/RTP/SAVPF, port not 0 unless `a=bundle-only` in the BUNDLE
+    /// group); other sections are answered with port 0.
     public var isAnswerable: Bool
 }
 
@@ -117,7 +118,12 @@ public struct WebRTCOffer: Sendable, Hashable {
             }
             guard seenMids.insert(mid).inserted else { throw .duplicateMid(mid) }
             let isRTP = m.kind == "audio" || m.kind == "video"
-            let answerable = isRTP && m.port != 0
+            // Port 0 rejects a section (RFC 3264 6), except with
+            // a=bundle-only inside the BUNDLE group: a max-bundle offerer
+            // (Firefox, any JSEP peer with bundlePolicy "max-bundle") asks
+            // for it to share the bundle transport (RFC 8843 6, 7.3; RFC 9429 5.2.1).
+            let bundleOnly = m.port == 0 && m.has("bundle-only") && bundle.contains(mid)
+            let answerable = isRTP && (m.port != 0 || bundleOnly)
             var media = OfferedMedia(index: index, mid: mid, kind: m.kind, port: m.port, proto: m.proto, formats: m.formats,
                                      direction: .sendrecv, codecs: [], ssrcs: [], fidGroups: [], isAnswerable: answerable)
             guard answerable else {
