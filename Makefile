@@ -18,6 +18,8 @@ test: deps
 	bash scripts/check-self-contained.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	bash scripts/check-readme.sh
+	.build/debug/EngineInOneScreen
 	bash scripts/interop.sh .build/debug/dtls-srtp
 
 .PHONY: fuzz fuzz-build fuzz-seeds sanitize sanitize-address sanitize-thread

@@ -84,6 +84,10 @@ let package = Package(
         .target(name: "Conformance", dependencies: ["DTLS", "DTLSCrypto", "SRTP", "DTLSEndpoint"], swiftSettings: safe),
         .executableTarget(name: "dtls-srtp-vectors", dependencies: ["Conformance"]),
 
+        // MARK: Examples (the README quotes them; `make test` builds and runs them)
+        .executableTarget(name: "EngineInOneScreen", dependencies: ["DTLS", "DTLSCrypto", "SRTP"],
+                          path: "Examples/EngineInOneScreen"),
+
         // MARK: Tests
         .target(name: "DTLSTestSupport", dependencies: ["DTLS", "DTLSCrypto"], path: "Tests/DTLSTestSupport"),
         .testTarget(name: "DTLSCryptoTests", dependencies: ["DTLSCrypto"]),

@@ -40,14 +40,14 @@ ct() { case "$1" in *ECDSA*) echo ec;; *) echo rsa;; esac; }
 kmlen() { case "$1" in SRTP_AEAD_AES_128_GCM) echo 56;; SRTP_AEAD_AES_256_GCM) echo 88;; *) echo 60;; esac; }
 
 # ---- 1. our client -> openssl s_server
-client_vs_s_server() { # suite profile
-  local S=$1 P=$2 C; C=$(ct "$1"); nextport; local D="$T/c2s-$S-$P"; mkdir -p "$D"
+client_vs_s_server() { # suite profile [our certificate type: ec|rsa, default the suite's]
+  local S=$1 P=$2 C; C=$(ct "$1"); local OC=${3:-$C}; nextport; local D="$T/c2s-$S-$P-$OC"; mkdir -p "$D"
   (sleep 1.5; echo hello-from-s_server; sleep 4) | timeout 12 openssl s_server -dtls1_2 -accept "127.0.0.1:$PORT" \
      -cert "$T/${C}_cert.pem" -key "$T/${C}_key.pem" -cipher "$S" -use_srtp "$P" -verify 1 \
      -keymatexport EXTRACTOR-dtls_srtp -keymatexportlen "$(kmlen "$P")" -naccept 1 >"$D/srv" 2>&1 &
   local SP=$!; sleep 0.4
   (echo hello-from-dtls-srtp; sleep 2.5) | timeout 10 "$BIN" client --connect "127.0.0.1:$PORT" \
-     --cert "$T/our_${C}_cert.pem" --key "$T/our_${C}_key.pem" --cipher-suites "$S" --srtp-profiles "$P" \
+     --cert "$T/our_${OC}_cert.pem" --key "$T/our_${OC}_key.pem" --cipher-suites "$S" --srtp-profiles "$P" \
      --peer-fingerprint "$("$BIN" fingerprint "$T/${C}_cert.pem")" >"$D/out" 2>"$D/err"
   local RC=$?; wait $SP
   local OKM; OKM=$(sed -n 's/^ *Keying material: //p' "$D/srv" | head -1); local KM; KM=$(field keying-material "$D/err" | upper)
@@ -55,13 +55,18 @@ client_vs_s_server() { # suite profile
   [ $RC = 0 ] && [ -n "$KM" ] && [ "$KM" = "$OKM" ] && grep -q "^CIPHER is $S" "$D/srv" \
     && grep -q "profile=$P" "$D/srv" && grep -q hello-from-dtls-srtp "$D/srv" && grep -q hello-from-s_server "$D/out" \
     && [ "$(field extended-master-secret "$D/err")" = yes ] && ok=1
-  report "client->openssl-s_server" $ok "$S $P"
+  report "client->openssl-s_server" $ok "$S $P (our certificate: $OC)"
   [ $ok = 1 ] || { sed 's/^/    /' "$D/err"; tail -5 "$D/srv" | sed 's/^/    srv: /'; }
 }
 for S in $SUITES; do client_vs_s_server "$S" SRTP_AEAD_AES_128_GCM; done
 client_vs_s_server ECDHE-ECDSA-AES128-GCM-SHA256 SRTP_AES128_CM_SHA1_80
 client_vs_s_server ECDHE-ECDSA-AES256-GCM-SHA384 SRTP_AEAD_AES_256_GCM
 client_vs_s_server ECDHE-RSA-AES128-GCM-SHA256 SRTP_AES128_CM_SHA1_32
+# A DTLS 1.2 suite names the server's key: our ECDSA client reaches an RSA
+# server, our RSA client an ECDSA server (mutual authentication, -verify 1).
+client_vs_s_server ECDHE-RSA-AES128-GCM-SHA256 SRTP_AEAD_AES_128_GCM ec
+client_vs_s_server DHE-RSA-AES256-GCM-SHA384 SRTP_AEAD_AES_128_GCM ec
+client_vs_s_server ECDHE-ECDSA-AES128-GCM-SHA256 SRTP_AEAD_AES_128_GCM rsa
 
 # ---- 2. openssl s_client -> our server (echo, keylog)
 s_client_vs_server() { # suite profile
@@ -145,6 +150,14 @@ timeout 10 "$BIN" server --listen "127.0.0.1:$PORT" --once --peer-fingerprint "s
 SP=$!; sleep 0.3
 err_case fingerprint-mismatch "handshake failed.*alert" "$BIN" client --connect "127.0.0.1:$PORT" --handshake-timeout 5
 wait $SP; SRC=$?
+# --rtp against a server that does not echo: the summary says packets are
+# missing, and so must the exit code.
+nextport
+timeout 10 "$BIN" server --listen "127.0.0.1:$PORT" --once >/dev/null 2>"$T/noecho" &
+NP=$!; sleep 0.3
+err_case rtp-missing "not every RTP/RTCP packet came back" "$BIN" client --connect "127.0.0.1:$PORT" --rtp 20 --media-timeout 2
+grep -q "^rtp-echoed: timeout\|^rtp-echoed: 0/20" "$T/eerr" || { FAIL=$((FAIL+1)); echo "FAIL error:rtp-missing summary line"; sed 's/^/    /' "$T/eerr"; }
+wait $NP 2>/dev/null
 ok=0; [ $SRC != 0 ] && grep -q "certificateRejected, alert bad_certificate\|bad_certificate\|badCertificate" "$T/fperr" && ok=1
 report "error:server-rejects-fingerprint" $ok "rc=$SRC $(grep '^error:' "$T/fperr" | head -1)"
 
