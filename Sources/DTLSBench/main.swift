@@ -139,13 +139,14 @@ if want("records") {
     for suite in [CipherSuite.ecdheEcdsaWithAes128GcmSha256, .ecdheEcdsaWithAes256GcmSha384] {
         log("records \(suite)...")
         let pair = RecordBench.connectedPair(client: client, server: server, suite: suite)
-        let aes = suite.keyLength == 16 ? "AES-128" : "AES-256"
+        let keyLength = suite.parameters!.keyLength
+        let aes = keyLength == 16 ? "AES-128" : "AES-256"
         let rates = Measure.interleavedRates(reps: reps, seconds: seconds, [
             RecordBench.ours(pair), RecordBench.oursDirect(pair),
             RecordBench.openssl(client: client, server: server, suite: suite),
-            RecordBench.rawEVP(keyLength: suite.keyLength), RecordBench.rawRecordInterface(keyLength: suite.keyLength),
+            RecordBench.rawEVP(keyLength: keyLength), RecordBench.rawRecordInterface(keyLength: keyLength),
         ])
-        let group = suite.keyLength
+        let group = keyLength
         let ours = Figure(name: "record 1200 B seal+open \(aes)-GCM: ours, send/handlePacket + pollOutput", unit: "rec/s", samples: rates[0], turnGroup: group)
         let direct = Figure(name: "record 1200 B seal+open \(aes)-GCM: ours, direct seal/open in place", unit: "rec/s", samples: rates[1], turnGroup: group)
         let theirs = Figure(name: "record 1200 B seal+open \(aes)-GCM: libssl", unit: "rec/s", samples: rates[2], turnGroup: group)

@@ -5,7 +5,7 @@ import DTLS
 public enum DatagramRewriter {
     /// Rewrites unfragmented epoch-0 handshake messages: `change` returns
     /// the new type and body, or nil to keep the message.
-    public static func rewritingMessages(_ d: [UInt8], _ change: (HandshakeType, [UInt8]) -> (HandshakeType, [UInt8])?) -> [UInt8] {
+    package static func rewritingMessages(_ d: [UInt8], _ change: (HandshakeType, [UInt8]) -> (HandshakeType, [UInt8])?) -> [UInt8] {
         var records: [RecordView] = []
         RecordView.split(d, into: &records)
         var out = ByteWriter()

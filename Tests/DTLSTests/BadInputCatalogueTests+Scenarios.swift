@@ -183,7 +183,7 @@ extension BadInputCatalogueTests {
                 if type == .serverHello { serverRandom = Array(body[2..<34]) }
                 guard type == .serverKeyExchange else { return nil }
                 var r = ByteReader(body)
-                guard let old = try? ServerKeyExchange(parsing: &r, keyExchange: suite.keyExchange) else { return nil }
+                guard let old = try? ServerKeyExchange(parsing: &r, keyExchange: suite.keyExchange ?? .ecdhe) else { return nil }
                 var params = ByteWriter()
                 let parameters = make(old.parameters)
                 ServerKeyExchange.writeParameters(parameters, to: &params)

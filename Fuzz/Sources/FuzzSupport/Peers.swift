@@ -1,4 +1,4 @@
-import DTLS
+@testable import DTLS
 import DTLSCrypto
 
 /// Certificates for the fuzz targets, generated once per process.

@@ -1,4 +1,4 @@
-import DTLS
+@testable import DTLS
 
 /// Drives one connection from a fuzz input: a sequence of steps, each an
 /// op byte then its operands.

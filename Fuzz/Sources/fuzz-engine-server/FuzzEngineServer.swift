@@ -1,4 +1,4 @@
-import DTLS
+@testable import DTLS
 import DTLSCrypto
 import FuzzSupport
 

@@ -99,6 +99,11 @@ extension CipherSuite {
         }
     }
 
+    func fits(_ keyType: KeyType) -> Bool { parameters?.fits(keyType) ?? false }
+}
+
+extension CipherSuiteParameters {
+    /// Whether a certificate with this key can authenticate the suite.
     func fits(_ keyType: KeyType) -> Bool {
         switch (authentication, keyType) {
         case (.ecdsa, .ecdsa), (.rsa, .rsa): true

@@ -81,7 +81,7 @@ extension DTLSConnection {
             }
             let key = try acceptPeerCertificate(leaf, hs: hs)
             guard suite.fits(key.keyType) else {
-                throw DTLSError(.badCertificate, alert: .unsupportedCertificate, "certificate key does not fit \(suite)")
+                throw DTLSError(.badCertificate, alert: .unsupportedCertificate, "certificate key does not fit \(suite.suite)")
             }
             hs.transcript.append(type: .certificate, sequence: message.sequence, body: message.body)
             hs.step = .clientAwaitServerKeyExchange
@@ -160,7 +160,7 @@ extension DTLSConnection {
         guard hello.version == .dtls12 else {
             throw DTLSError(.protocolVersion, alert: .protocolVersion, "server chose \(hello.version)")
         }
-        guard config.cipherSuites.contains(hello.cipherSuite), hello.cipherSuite.isSupported else {
+        guard config.cipherSuites.contains(hello.cipherSuite), let suite = hello.cipherSuite.parameters else {
             throw .illegal("server chose suite \(hello.cipherSuite) we did not offer")
         }
         guard hello.compressionMethod == 0 else { throw .illegal("compression method \(hello.compressionMethod)") }
@@ -186,7 +186,7 @@ extension DTLSConnection {
         for ext in hello.extensions where !offered.contains(ext.type) {
             throw DTLSError(.illegalParameter, alert: .unsupportedExtension, "unsolicited extension \(ext.type.rawValue)")
         }
-        hs.suite = hello.cipherSuite
+        hs.suite = suite
         hs.serverRandom = hello.random
     }
 
@@ -306,12 +306,13 @@ extension DTLSConnection {
             hs.masterSecret = try KeySchedule.extendedMasterSecret(preMasterSecret: preMasterSecret,
                                                                    sessionHash: sessionHash, hash: hash)
             let keys = try KeySchedule.trafficKeys(masterSecret: hs.masterSecret, clientRandom: hs.clientRandom,
-                                                   serverRandom: hs.serverRandom, keyLength: suite.keyLength, hash: hash)
+                                                   serverRandom: hs.serverRandom, keyLength: suite.keyLength,
+                                                   fixedIVLength: suite.fixedIVLength, hash: hash)
             // Each side only seals with its own key and opens with the peer's.
-            hs.pendingWrite = isClient ? try RecordProtection(key: keys.clientKey, salt: keys.clientSalt, usage: .seal)
-                                       : try RecordProtection(key: keys.serverKey, salt: keys.serverSalt, usage: .seal)
-            hs.pendingRead = isClient ? try RecordProtection(key: keys.serverKey, salt: keys.serverSalt, usage: .open)
-                                      : try RecordProtection(key: keys.clientKey, salt: keys.clientSalt, usage: .open)
+            hs.pendingWrite = isClient ? try RecordProtection(suite, key: keys.clientKey, salt: keys.clientSalt, usage: .seal)
+                                       : try RecordProtection(suite, key: keys.serverKey, salt: keys.serverSalt, usage: .seal)
+            hs.pendingRead = isClient ? try RecordProtection(suite, key: keys.serverKey, salt: keys.serverSalt, usage: .open)
+                                      : try RecordProtection(suite, key: keys.clientKey, salt: keys.clientSalt, usage: .open)
         }
     }
 
@@ -322,7 +323,7 @@ extension DTLSConnection {
             fail(.internalError("connected without suite or certificate"))
             return
         }
-        let info = DTLSConnectionInfo(version: .dtls12, cipherSuite: suite, srtpProfile: hs.srtpProfile,
+        let info = DTLSConnectionInfo(version: .dtls12, cipherSuite: suite.suite, srtpProfile: hs.srtpProfile,
                                       srtpMKI: hs.srtpMKI, namedGroup: hs.group ?? NamedGroup(rawValue: 0),
                                       extendedMasterSecret: true, peerCertificate: peer)
         session = Session(info: info, masterSecret: hs.masterSecret, clientRandom: hs.clientRandom,

@@ -40,7 +40,7 @@ final class HandshakeContext {
     /// The client's offer, kept to build the retransmitted ClientHello.
     var clientHello: ClientHello?
 
-    var suite: CipherSuite?
+    var suite: CipherSuiteParameters?
     var group: NamedGroup?
     var srtpProfile: SRTPProtectionProfile?
     var srtpMKI: [UInt8] = []
@@ -72,5 +72,5 @@ final class HandshakeContext {
         self.reassembler = reassembler
     }
 
-    var hash: HashAlgorithm { (suite?.usesSHA384 ?? false) ? .sha384 : .sha256 }
+    var hash: HashAlgorithm { suite?.prfHash ?? .sha256 }
 }

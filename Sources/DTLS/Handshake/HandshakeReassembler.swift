@@ -5,14 +5,14 @@
 /// Everything a peer can make it hold is bounded: only a small window of
 /// future message sequence numbers is accepted, each message is capped in
 /// size, and the total buffered bytes are capped.
-public struct HandshakeReassembler {
-    public struct Message: Sendable {
-        public var type: HandshakeType
-        public var sequence: UInt16
-        public var body: [UInt8]
+package struct HandshakeReassembler {
+    package struct Message: Sendable {
+        package var type: HandshakeType
+        package var sequence: UInt16
+        package var body: [UInt8]
     }
 
-    public enum Outcome: Equatable, Sendable {
+    package enum Outcome: Equatable, Sendable {
         /// The fragment was stored (or was a harmless duplicate).
         case accepted
         /// The fragment belongs to a message already delivered: the peer is
@@ -23,8 +23,8 @@ public struct HandshakeReassembler {
     }
 
     private struct Partial {
-        public var type: HandshakeType
-        public var body: [UInt8]
+        package var type: HandshakeType
+        package var body: [UInt8]
         /// Received byte ranges, sorted and merged.
         var received: [Range<Int>]
 
@@ -50,19 +50,19 @@ public struct HandshakeReassembler {
     /// buffered; a whole flight has at most 5 messages.
     static let window: UInt16 = 8
 
-    public private(set) var nextSequence: UInt16
+    package private(set) var nextSequence: UInt16
     private var partials: [UInt16: Partial] = [:]
     private var bufferedBytes = 0
     let maxMessageSize: Int
     let maxBufferedBytes: Int
 
-    public init(nextSequence: UInt16 = 0, maxMessageSize: Int, maxBufferedBytes: Int) {
+    package init(nextSequence: UInt16 = 0, maxMessageSize: Int, maxBufferedBytes: Int) {
         self.nextSequence = nextSequence
         self.maxMessageSize = maxMessageSize
         self.maxBufferedBytes = maxBufferedBytes
     }
 
-    public mutating func add(_ header: HandshakeHeader, bytes: [UInt8], body: Range<Int>) -> Outcome {
+    package mutating func add(_ header: HandshakeHeader, bytes: [UInt8], body: Range<Int>) -> Outcome {
         let seq = header.messageSequence
         if seq < nextSequence { return .old }
         guard seq - nextSequence < Self.window else { return .dropped }
@@ -89,7 +89,7 @@ public struct HandshakeReassembler {
     }
 
     /// The next message in order, if all its bytes have arrived.
-    public mutating func next() -> Message? {
+    package mutating func next() -> Message? {
         guard let partial = partials[nextSequence], partial.isComplete else { return nil }
         partials[nextSequence] = nil
         bufferedBytes -= partial.body.count

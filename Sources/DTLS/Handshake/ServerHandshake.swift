@@ -163,8 +163,8 @@ extension DTLSConnection {
         let clientFFDHE = offeredGroups.filter(\.isFFDHE)
         // RFC 7919 4: with FFDHE groups offered, use a common one or no DHE.
         let dhGroup = clientFFDHE.isEmpty ? config.ffdheGroups.first : config.ffdheGroups.first { clientFFDHE.contains($0) }
-        guard let suite = config.cipherSuites.first(where: { suite in
-            hello.cipherSuites.contains(suite) && suite.isSupported && suite.fits(keyType)
+        guard let suite = config.cipherSuites.lazy.compactMap(\.parameters).first(where: { suite in
+            hello.cipherSuites.contains(suite.suite) && suite.fits(keyType)
                 && (suite.keyExchange == .ecdhe ? ecGroup != nil : dhGroup?.ffdheGroup != nil)
         }) else {
             throw .failure(.noCommonCipherSuite, "no cipher suite in common")
@@ -205,7 +205,7 @@ extension DTLSConnection {
         if suite.keyExchange == .ecdhe, hello.extensions.contains(.ecPointFormats) {
             extensions.append(.ecPointFormatsUncompressed)
         }
-        let serverHello = ServerHello(random: hs.serverRandom, cipherSuite: suite, extensions: extensions)
+        let serverHello = ServerHello(random: hs.serverRandom, cipherSuite: suite.suite, extensions: extensions)
         add(.serverHello) { serverHello.write(to: &$0) }
         add(.certificate) { CertificateMessage(certificates: [config.certificate.derEncoded]).write(to: &$0) }
 

@@ -15,8 +15,11 @@ final class RecordProtection {
 
     private let cipher: AESGCMRecordCipher
 
-    init(key: [UInt8], salt: [UInt8], usage: AESGCMRecordCipher.Direction) throws(CryptoError) {
-        cipher = try AESGCMRecordCipher(key: key.span, salt: salt.span, direction: usage)
+    /// The record cipher of a suite's AEAD (one case per cipher).
+    init(_ suite: CipherSuiteParameters, key: [UInt8], salt: [UInt8], usage: AESGCMRecordCipher.Direction) throws(CryptoError) {
+        switch suite.aead {
+        case .aesGCM: cipher = try AESGCMRecordCipher(key: key.span, salt: salt.span, direction: usage)
+        }
     }
 
     /// Seals the plaintext at `buffer[headerStart + 13 + 8 ..< +plaintextLength]`

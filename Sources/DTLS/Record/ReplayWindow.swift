@@ -3,8 +3,8 @@
 /// `check` is read-only and runs before decryption; `update` runs only after
 /// a record authenticated, so forged records can never move the window
 /// (dimpl's `window.rs` makes the same split).
-public struct ReplayWindow: Sendable, Hashable {
-    public static let size: UInt64 = 64
+package struct ReplayWindow: Sendable, Hashable {
+    package static let size: UInt64 = 64
 
     /// Highest sequence number accepted so far.
     private var highest: UInt64 = 0
@@ -12,9 +12,9 @@ public struct ReplayWindow: Sendable, Hashable {
     private var bitmap: UInt64 = 0
     private var any = false
 
-    public init() {}
+    package init() {}
 
-    public func check(_ sequence: UInt64) -> Bool {
+    package func check(_ sequence: UInt64) -> Bool {
         guard any else { return true }
         if sequence > highest { return true }
         let offset = highest - sequence
@@ -22,7 +22,7 @@ public struct ReplayWindow: Sendable, Hashable {
         return bitmap & (1 << offset) == 0
     }
 
-    public mutating func update(_ sequence: UInt64) {
+    package mutating func update(_ sequence: UInt64) {
         guard any else {
             any = true
             highest = sequence

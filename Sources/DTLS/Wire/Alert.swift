@@ -47,29 +47,29 @@ public struct AlertDescription: RawRepresentable, Hashable, Sendable, CustomStri
     }
 }
 
-public enum AlertLevel: UInt8, Sendable {
+package enum AlertLevel: UInt8, Sendable {
     case warning = 1
     case fatal = 2
 }
 
 /// An alert record's body: two bytes.
-public struct Alert: Hashable, Sendable {
-    public var level: AlertLevel
-    public var description: AlertDescription
+package struct Alert: Hashable, Sendable {
+    package var level: AlertLevel
+    package var description: AlertDescription
 
-    public init(level: AlertLevel, description: AlertDescription) {
+    package init(level: AlertLevel, description: AlertDescription) {
         self.level = level
         self.description = description
     }
 
-    public init(parsing reader: inout ByteReader) throws(WireError) {
+    package init(parsing reader: inout ByteReader) throws(WireError) {
         let rawLevel = try reader.readUInt8()
         guard let level = AlertLevel(rawValue: rawLevel) else { throw .invalidValue("alert level \(rawLevel)") }
         self.level = level
         self.description = AlertDescription(rawValue: try reader.readUInt8())
     }
 
-    public func write(to writer: inout ByteWriter) {
+    package func write(to writer: inout ByteWriter) {
         writer.writeUInt8(level.rawValue)
         writer.writeUInt8(description.rawValue)
     }

@@ -3,48 +3,48 @@
 /// Reads that run past the end throw `WireError.truncated` and leave the
 /// cursor where it was, so callers can parse attacker-controlled input with
 /// plain `try` and no bounds arithmetic of their own (as NIO's `readInteger`).
-public struct ByteReader {
+package struct ByteReader {
     /// The underlying storage; shared, never copied.
-    public let bytes: [UInt8]
+    package let bytes: [UInt8]
     /// Position of the next unread byte.
-    public private(set) var position: Int
+    package private(set) var position: Int
     /// One past the last readable byte.
-    public let end: Int
+    package let end: Int
 
-    public init(_ bytes: [UInt8]) {
+    package init(_ bytes: [UInt8]) {
         self.bytes = bytes
         self.position = 0
         self.end = bytes.count
     }
 
-    public init(_ bytes: [UInt8], range: Range<Int>) {
+    package init(_ bytes: [UInt8], range: Range<Int>) {
         self.bytes = bytes
         self.position = range.lowerBound
         self.end = range.upperBound
     }
 
-    public var remaining: Int { end - position }
-    public var isAtEnd: Bool { position >= end }
+    package var remaining: Int { end - position }
+    package var isAtEnd: Bool { position >= end }
 
-    public mutating func readUInt8() throws(WireError) -> UInt8 {
+    package mutating func readUInt8() throws(WireError) -> UInt8 {
         guard remaining >= 1 else { throw .truncated }
         defer { position += 1 }
         return bytes[position]
     }
 
-    public mutating func readUInt16() throws(WireError) -> UInt16 {
+    package mutating func readUInt16() throws(WireError) -> UInt16 {
         guard remaining >= 2 else { throw .truncated }
         defer { position += 2 }
         return UInt16(bytes[position]) << 8 | UInt16(bytes[position + 1])
     }
 
-    public mutating func readUInt24() throws(WireError) -> UInt32 {
+    package mutating func readUInt24() throws(WireError) -> UInt32 {
         guard remaining >= 3 else { throw .truncated }
         defer { position += 3 }
         return UInt32(bytes[position]) << 16 | UInt32(bytes[position + 1]) << 8 | UInt32(bytes[position + 2])
     }
 
-    public mutating func readUInt48() throws(WireError) -> UInt64 {
+    package mutating func readUInt48() throws(WireError) -> UInt64 {
         guard remaining >= 6 else { throw .truncated }
         var value: UInt64 = 0
         for i in 0..<6 { value = value << 8 | UInt64(bytes[position + i]) }
@@ -53,20 +53,20 @@ public struct ByteReader {
     }
 
     /// The range of the next `count` bytes, consumed without copying.
-    public mutating func readRange(_ count: Int) throws(WireError) -> Range<Int> {
+    package mutating func readRange(_ count: Int) throws(WireError) -> Range<Int> {
         guard count >= 0, remaining >= count else { throw .truncated }
         defer { position += count }
         return position..<(position + count)
     }
 
     /// Copies the next `count` bytes out; for small fields kept after parsing.
-    public mutating func readBytes(_ count: Int) throws(WireError) -> [UInt8] {
+    package mutating func readBytes(_ count: Int) throws(WireError) -> [UInt8] {
         let range = try readRange(count)
         return Array(bytes[range])
     }
 
     /// A reader over the next `length`-prefixed block (1, 2 or 3 length bytes).
-    public mutating func readLengthPrefixed(lengthBytes: Int) throws(WireError) -> ByteReader {
+    package mutating func readLengthPrefixed(lengthBytes: Int) throws(WireError) -> ByteReader {
         let start = position
         let length: Int
         switch lengthBytes {
@@ -83,12 +83,12 @@ public struct ByteReader {
     }
 
     /// A `length`-prefixed byte string, copied.
-    public mutating func readVector(lengthBytes: Int) throws(WireError) -> [UInt8] {
+    package mutating func readVector(lengthBytes: Int) throws(WireError) -> [UInt8] {
         let sub = try readLengthPrefixed(lengthBytes: lengthBytes)
         return Array(bytes[sub.position..<sub.end])
     }
 
-    public func expectEnd() throws(WireError) {
+    package func expectEnd() throws(WireError) {
         guard isAtEnd else { throw .trailingBytes }
     }
 }

@@ -1,44 +1,44 @@
 /// Appends big-endian fields to a byte array, with length prefixes patched
 /// in after their contents are written so serializers need no size pass.
-public struct ByteWriter {
-    public var bytes: [UInt8]
+package struct ByteWriter {
+    package var bytes: [UInt8]
 
-    public init(capacity: Int = 256) {
+    package init(capacity: Int = 256) {
         bytes = []
         bytes.reserveCapacity(capacity)
     }
 
-    public init(reusing buffer: [UInt8]) {
+    package init(reusing buffer: [UInt8]) {
         bytes = buffer
         bytes.removeAll(keepingCapacity: true)
     }
 
-    public var count: Int { bytes.count }
+    package var count: Int { bytes.count }
 
-    public mutating func writeUInt8(_ v: UInt8) { bytes.append(v) }
+    package mutating func writeUInt8(_ v: UInt8) { bytes.append(v) }
 
-    public mutating func writeUInt16(_ v: UInt16) {
+    package mutating func writeUInt16(_ v: UInt16) {
         bytes.append(UInt8(truncatingIfNeeded: v >> 8))
         bytes.append(UInt8(truncatingIfNeeded: v))
     }
 
-    public mutating func writeUInt24(_ v: UInt32) {
+    package mutating func writeUInt24(_ v: UInt32) {
         bytes.append(UInt8(truncatingIfNeeded: v >> 16))
         bytes.append(UInt8(truncatingIfNeeded: v >> 8))
         bytes.append(UInt8(truncatingIfNeeded: v))
     }
 
-    public mutating func writeUInt48(_ v: UInt64) {
+    package mutating func writeUInt48(_ v: UInt64) {
         for shift in stride(from: 40, through: 0, by: -8) {
             bytes.append(UInt8(truncatingIfNeeded: v >> UInt64(shift)))
         }
     }
 
-    public mutating func writeBytes(_ b: [UInt8]) { bytes.append(contentsOf: b) }
-    public mutating func writeBytes(_ b: ArraySlice<UInt8>) { bytes.append(contentsOf: b) }
+    package mutating func writeBytes(_ b: [UInt8]) { bytes.append(contentsOf: b) }
+    package mutating func writeBytes(_ b: ArraySlice<UInt8>) { bytes.append(contentsOf: b) }
 
     /// Writes a length prefix of `lengthBytes` bytes around what `body` writes.
-    public mutating func writeLengthPrefixed(lengthBytes: Int, _ body: (inout ByteWriter) -> Void) {
+    package mutating func writeLengthPrefixed(lengthBytes: Int, _ body: (inout ByteWriter) -> Void) {
         let start = bytes.count
         for _ in 0..<lengthBytes { bytes.append(0) }
         body(&self)
@@ -48,7 +48,7 @@ public struct ByteWriter {
         }
     }
 
-    public mutating func writeVector(lengthBytes: Int, _ b: [UInt8]) {
+    package mutating func writeVector(lengthBytes: Int, _ b: [UInt8]) {
         writeLengthPrefixed(lengthBytes: lengthBytes) { $0.writeBytes(b) }
     }
 }

@@ -1,86 +1,116 @@
+import DTLSCrypto
+
 /// A TLS cipher suite code point. Unknown suites offered by a peer are kept
 /// as raw values and simply never selected.
+///
+/// What the engine knows about a suite is one row of
+/// ``CipherSuite/table``: adding a suite is adding a row (and, when its
+/// AEAD is new, a record cipher for it).
 public struct CipherSuite: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: UInt16
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
+    /// TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (RFC 5289), what every browser offers first.
     public static let ecdheEcdsaWithAes128GcmSha256 = CipherSuite(rawValue: 0xC02B)
+    /// TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 (RFC 5289).
     public static let ecdheEcdsaWithAes256GcmSha384 = CipherSuite(rawValue: 0xC02C)
+    /// TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (RFC 5289).
     public static let ecdheRsaWithAes128GcmSha256 = CipherSuite(rawValue: 0xC02F)
+    /// TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (RFC 5289).
     public static let ecdheRsaWithAes256GcmSha384 = CipherSuite(rawValue: 0xC030)
+    /// TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 (RFC 5288), with RFC 7919 groups.
     public static let dheRsaWithAes128GcmSha256 = CipherSuite(rawValue: 0x009E)
+    /// TLS_DHE_RSA_WITH_AES_256_GCM_SHA384 (RFC 5288), with RFC 7919 groups.
     public static let dheRsaWithAes256GcmSha384 = CipherSuite(rawValue: 0x009F)
 
-    /// Every suite the engine implements, strongest key exchange and
-    /// cheapest handshake first: ECDSA before RSA, ECDHE before DHE.
-    public static let supported: [CipherSuite] = [
-        .ecdheEcdsaWithAes128GcmSha256, .ecdheEcdsaWithAes256GcmSha384,
-        .ecdheRsaWithAes128GcmSha256, .ecdheRsaWithAes256GcmSha384,
-        .dheRsaWithAes128GcmSha256, .dheRsaWithAes256GcmSha384,
-    ]
+    /// How the premaster secret is agreed.
+    public enum KeyExchange: Sendable, Hashable { case ecdhe, dhe }
+    /// What kind of key the *server's* certificate must hold (DTLS 1.2
+    /// suites name the server's key; the client's is agreed separately).
+    public enum Authentication: Sendable, Hashable { case ecdsa, rsa }
 
-    public enum KeyExchange: Sendable { case ecdhe, dhe }
-    public enum Authentication: Sendable { case ecdsa, rsa }
+    /// Every suite the engine implements, in default preference order:
+    /// ECDSA before RSA, ECDHE before DHE (the table's order).
+    public static let supported: [CipherSuite] = table.map(\.suite)
 
-    public var isSupported: Bool { Self.supported.contains(self) }
+    /// Whether the engine implements this suite.
+    public var isSupported: Bool { parameters != nil }
 
-    public var keyExchange: KeyExchange {
-        switch self {
-        case .dheRsaWithAes128GcmSha256, .dheRsaWithAes256GcmSha384: .dhe
-        default: .ecdhe
-        }
-    }
+    /// The table row of this suite, nil for one the engine does not implement.
+    package var parameters: CipherSuiteParameters? { Self.table.first { $0.suite == self } }
 
-    public var authentication: Authentication {
-        switch self {
-        case .ecdheEcdsaWithAes128GcmSha256, .ecdheEcdsaWithAes256GcmSha384: .ecdsa
-        default: .rsa
-        }
-    }
+    /// The key exchange of a supported suite; nil for an unknown one.
+    public var keyExchange: KeyExchange? { parameters?.keyExchange }
+    /// The server certificate's key type of a supported suite; nil for an unknown one.
+    public var authentication: Authentication? { parameters?.authentication }
 
-    /// AES key length: 16 for AES-128-GCM, 32 for AES-256-GCM.
-    public var keyLength: Int {
-        switch self {
-        case .ecdheEcdsaWithAes256GcmSha384, .ecdheRsaWithAes256GcmSha384, .dheRsaWithAes256GcmSha384: 32
-        default: 16
-        }
-    }
+    /// The IANA name (`TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256`), or the hex code point.
+    public var ianaName: String { parameters?.ianaName ?? "0x" + String(rawValue, radix: 16, uppercase: true) }
+    /// OpenSSL's name (`ECDHE-ECDSA-AES128-GCM-SHA256`), or the IANA name.
+    public var openSSLName: String { parameters?.openSSLName ?? ianaName }
 
-    /// Whether the PRF and Finished hash is SHA-384 (otherwise SHA-256).
-    public var usesSHA384: Bool { keyLength == 32 }
-
-    public var ianaName: String {
-        switch self {
-        case .ecdheEcdsaWithAes128GcmSha256: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"
-        case .ecdheEcdsaWithAes256GcmSha384: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"
-        case .ecdheRsaWithAes128GcmSha256: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
-        case .ecdheRsaWithAes256GcmSha384: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"
-        case .dheRsaWithAes128GcmSha256: "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"
-        case .dheRsaWithAes256GcmSha384: "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"
-        default: "0x" + String(rawValue, radix: 16, uppercase: true)
-        }
-    }
-
-    public var openSSLName: String {
-        switch self {
-        case .ecdheEcdsaWithAes128GcmSha256: "ECDHE-ECDSA-AES128-GCM-SHA256"
-        case .ecdheEcdsaWithAes256GcmSha384: "ECDHE-ECDSA-AES256-GCM-SHA384"
-        case .ecdheRsaWithAes128GcmSha256: "ECDHE-RSA-AES128-GCM-SHA256"
-        case .ecdheRsaWithAes256GcmSha384: "ECDHE-RSA-AES256-GCM-SHA384"
-        case .dheRsaWithAes128GcmSha256: "DHE-RSA-AES128-GCM-SHA256"
-        case .dheRsaWithAes256GcmSha384: "DHE-RSA-AES256-GCM-SHA384"
-        default: ianaName
-        }
-    }
-
-    /// Accepts IANA names and OpenSSL names, case-insensitively.
+    /// A supported suite by its IANA or OpenSSL name, case-insensitively.
     public init?(name: String) {
         let wanted = name.uppercased()
-        guard let match = Self.supported.first(where: { $0.ianaName == wanted || $0.openSSLName == wanted }) else {
+        guard let row = Self.table.first(where: { $0.ianaName == wanted || $0.openSSLName == wanted }) else {
             return nil
         }
-        self = match
+        self = row.suite
     }
 
     public var description: String { ianaName }
+}
+
+/// One row of the cipher suite table: everything the handshake, the key
+/// schedule and the record layer need to know about a suite.
+package struct CipherSuiteParameters: Sendable, Hashable {
+    /// The record protection algorithm. Each case has one record cipher.
+    package enum AEAD: Sendable, Hashable {
+        /// AES-GCM (RFC 5288): `AESGCMRecordCipher` through libcrypto.
+        case aesGCM
+    }
+
+    package var suite: CipherSuite
+    package var ianaName: String
+    package var openSSLName: String
+    package var keyExchange: CipherSuite.KeyExchange
+    package var authentication: CipherSuite.Authentication
+    package var aead: AEAD
+    /// The write key's length in bytes.
+    package var keyLength: Int
+    /// The implicit part of the nonce, from the key block (RFC 5288 3: 4).
+    package var fixedIVLength: Int
+    /// The explicit part of the nonce, carried in each record (RFC 5288 3: 8).
+    package var explicitNonceLength: Int
+    /// The AEAD tag's length in bytes.
+    package var tagLength: Int
+    /// The PRF's hash, also the Finished and exporter hash.
+    package var prfHash: HashAlgorithm
+
+    /// Bytes a record grows by when sealed: explicit nonce and tag.
+    package var recordExpansion: Int { explicitNonceLength + tagLength }
+}
+
+extension CipherSuite {
+    /// The suites the engine implements, one row each, in default preference order.
+    package static let table: [CipherSuiteParameters] = [
+        .init(suite: .ecdheEcdsaWithAes128GcmSha256, ianaName: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+              openSSLName: "ECDHE-ECDSA-AES128-GCM-SHA256", keyExchange: .ecdhe, authentication: .ecdsa,
+              aead: .aesGCM, keyLength: 16, fixedIVLength: 4, explicitNonceLength: 8, tagLength: 16, prfHash: .sha256),
+        .init(suite: .ecdheEcdsaWithAes256GcmSha384, ianaName: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+              openSSLName: "ECDHE-ECDSA-AES256-GCM-SHA384", keyExchange: .ecdhe, authentication: .ecdsa,
+              aead: .aesGCM, keyLength: 32, fixedIVLength: 4, explicitNonceLength: 8, tagLength: 16, prfHash: .sha384),
+        .init(suite: .ecdheRsaWithAes128GcmSha256, ianaName: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+              openSSLName: "ECDHE-RSA-AES128-GCM-SHA256", keyExchange: .ecdhe, authentication: .rsa,
+              aead: .aesGCM, keyLength: 16, fixedIVLength: 4, explicitNonceLength: 8, tagLength: 16, prfHash: .sha256),
+        .init(suite: .ecdheRsaWithAes256GcmSha384, ianaName: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+              openSSLName: "ECDHE-RSA-AES256-GCM-SHA384", keyExchange: .ecdhe, authentication: .rsa,
+              aead: .aesGCM, keyLength: 32, fixedIVLength: 4, explicitNonceLength: 8, tagLength: 16, prfHash: .sha384),
+        .init(suite: .dheRsaWithAes128GcmSha256, ianaName: "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+              openSSLName: "DHE-RSA-AES128-GCM-SHA256", keyExchange: .dhe, authentication: .rsa,
+              aead: .aesGCM, keyLength: 16, fixedIVLength: 4, explicitNonceLength: 8, tagLength: 16, prfHash: .sha256),
+        .init(suite: .dheRsaWithAes256GcmSha384, ianaName: "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+              openSSLName: "DHE-RSA-AES256-GCM-SHA384", keyExchange: .dhe, authentication: .rsa,
+              aead: .aesGCM, keyLength: 32, fixedIVLength: 4, explicitNonceLength: 8, tagLength: 16, prfHash: .sha384),
+    ]
 }

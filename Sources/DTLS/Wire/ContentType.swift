@@ -1,13 +1,13 @@
 /// TLS record content types (RFC 5246 6.2.1). Unknown values are kept so
 /// the record layer can drop them explicitly rather than misparse.
-public struct ContentType: RawRepresentable, Hashable, Sendable {
-    public let rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
+package struct ContentType: RawRepresentable, Hashable, Sendable {
+    package let rawValue: UInt8
+    package init(rawValue: UInt8) { self.rawValue = rawValue }
 
-    public static let changeCipherSpec = ContentType(rawValue: 20)
-    public static let alert = ContentType(rawValue: 21)
-    public static let handshake = ContentType(rawValue: 22)
-    public static let applicationData = ContentType(rawValue: 23)
+    package static let changeCipherSpec = ContentType(rawValue: 20)
+    package static let alert = ContentType(rawValue: 21)
+    package static let handshake = ContentType(rawValue: 22)
+    package static let applicationData = ContentType(rawValue: 23)
 }
 
 /// The DTLS version field. DTLS 1.2 is {254, 253}; DTLS 1.0 {254, 255}
@@ -31,23 +31,23 @@ public struct ProtocolVersion: RawRepresentable, Hashable, Sendable, CustomStrin
 }
 
 /// Handshake message types (RFC 5246 7.4, RFC 6347 4.3.2).
-public struct HandshakeType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
-    public let rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
+package struct HandshakeType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    package let rawValue: UInt8
+    package init(rawValue: UInt8) { self.rawValue = rawValue }
 
-    public static let helloRequest = HandshakeType(rawValue: 0)
-    public static let clientHello = HandshakeType(rawValue: 1)
-    public static let serverHello = HandshakeType(rawValue: 2)
-    public static let helloVerifyRequest = HandshakeType(rawValue: 3)
-    public static let certificate = HandshakeType(rawValue: 11)
-    public static let serverKeyExchange = HandshakeType(rawValue: 12)
-    public static let certificateRequest = HandshakeType(rawValue: 13)
-    public static let serverHelloDone = HandshakeType(rawValue: 14)
-    public static let certificateVerify = HandshakeType(rawValue: 15)
-    public static let clientKeyExchange = HandshakeType(rawValue: 16)
-    public static let finished = HandshakeType(rawValue: 20)
+    package static let helloRequest = HandshakeType(rawValue: 0)
+    package static let clientHello = HandshakeType(rawValue: 1)
+    package static let serverHello = HandshakeType(rawValue: 2)
+    package static let helloVerifyRequest = HandshakeType(rawValue: 3)
+    package static let certificate = HandshakeType(rawValue: 11)
+    package static let serverKeyExchange = HandshakeType(rawValue: 12)
+    package static let certificateRequest = HandshakeType(rawValue: 13)
+    package static let serverHelloDone = HandshakeType(rawValue: 14)
+    package static let certificateVerify = HandshakeType(rawValue: 15)
+    package static let clientKeyExchange = HandshakeType(rawValue: 16)
+    package static let finished = HandshakeType(rawValue: 20)
 
-    public var description: String {
+    package var description: String {
         switch rawValue {
         case 0: "HelloRequest"
         case 1: "ClientHello"

@@ -1,25 +1,25 @@
 /// Hello extension code points used by DTLS-SRTP.
-public struct ExtensionType: RawRepresentable, Hashable, Sendable {
-    public let rawValue: UInt16
-    public init(rawValue: UInt16) { self.rawValue = rawValue }
+package struct ExtensionType: RawRepresentable, Hashable, Sendable {
+    package let rawValue: UInt16
+    package init(rawValue: UInt16) { self.rawValue = rawValue }
 
-    public static let supportedGroups = ExtensionType(rawValue: 10)
-    public static let ecPointFormats = ExtensionType(rawValue: 11)
-    public static let signatureAlgorithms = ExtensionType(rawValue: 13)
-    public static let useSRTP = ExtensionType(rawValue: 14)
-    public static let extendedMasterSecret = ExtensionType(rawValue: 23)
-    public static let sessionTicket = ExtensionType(rawValue: 35)
-    public static let supportedVersions = ExtensionType(rawValue: 43)
-    public static let renegotiationInfo = ExtensionType(rawValue: 0xFF01)
+    package static let supportedGroups = ExtensionType(rawValue: 10)
+    package static let ecPointFormats = ExtensionType(rawValue: 11)
+    package static let signatureAlgorithms = ExtensionType(rawValue: 13)
+    package static let useSRTP = ExtensionType(rawValue: 14)
+    package static let extendedMasterSecret = ExtensionType(rawValue: 23)
+    package static let sessionTicket = ExtensionType(rawValue: 35)
+    package static let supportedVersions = ExtensionType(rawValue: 43)
+    package static let renegotiationInfo = ExtensionType(rawValue: 0xFF01)
 }
 
 /// One hello extension, kept as bytes so that unknown extensions (and
 /// browsers' shuffled order) survive a parse/serialize round trip.
-public struct HelloExtension: Hashable, Sendable {
-    public var type: ExtensionType
-    public var data: [UInt8]
+package struct HelloExtension: Hashable, Sendable {
+    package var type: ExtensionType
+    package var data: [UInt8]
 
-    public init(type: ExtensionType, data: [UInt8]) {
+    package init(type: ExtensionType, data: [UInt8]) {
         self.type = type
         self.data = data
     }
@@ -34,16 +34,16 @@ public struct HelloExtension: Hashable, Sendable {
 ///    opaque srtp_mki<0..255>;
 /// } UseSRTPData;
 /// ```
-public struct UseSRTPData: Hashable, Sendable {
-    public var profiles: [SRTPProtectionProfile]
-    public var mki: [UInt8]
+package struct UseSRTPData: Hashable, Sendable {
+    package var profiles: [SRTPProtectionProfile]
+    package var mki: [UInt8]
 
-    public init(profiles: [SRTPProtectionProfile], mki: [UInt8] = []) {
+    package init(profiles: [SRTPProtectionProfile], mki: [UInt8] = []) {
         self.profiles = profiles
         self.mki = mki
     }
 
-    public init(parsing bytes: [UInt8]) throws(WireError) {
+    package init(parsing bytes: [UInt8]) throws(WireError) {
         var reader = ByteReader(bytes)
         var list = try reader.readLengthPrefixed(lengthBytes: 2)
         guard list.remaining >= 2, list.remaining % 2 == 0 else { throw .invalidValue("use_srtp profile list") }
@@ -54,7 +54,7 @@ public struct UseSRTPData: Hashable, Sendable {
         try reader.expectEnd()
     }
 
-    public var bytes: [UInt8] {
+    package var bytes: [UInt8] {
         var w = ByteWriter(capacity: 4 + 2 * profiles.count + mki.count)
         w.writeLengthPrefixed(lengthBytes: 2) { w in for p in profiles { w.writeUInt16(p.rawValue) } }
         w.writeVector(lengthBytes: 1, mki)
@@ -63,8 +63,8 @@ public struct UseSRTPData: Hashable, Sendable {
 }
 
 extension Array where Element == HelloExtension {
-    public func first(_ type: ExtensionType) -> HelloExtension? { first { $0.type == type } }
-    public func contains(_ type: ExtensionType) -> Bool { contains { $0.type == type } }
+    package func first(_ type: ExtensionType) -> HelloExtension? { first { $0.type == type } }
+    package func contains(_ type: ExtensionType) -> Bool { contains { $0.type == type } }
 
     /// Reads the extensions block: `Extension extensions<0..2^16-1>`.
     /// Rejects duplicates (RFC 5246 7.4.1.4) and trailing bytes.
@@ -94,23 +94,23 @@ extension Array where Element == HelloExtension {
 
     // MARK: Typed views of the extensions DTLS-SRTP negotiates.
 
-    public func supportedGroups() throws(WireError) -> [NamedGroup]? {
+    package func supportedGroups() throws(WireError) -> [NamedGroup]? {
         guard let ext = first(.supportedGroups) else { return nil }
         return try Self.uint16List(ext.data).map(NamedGroup.init(rawValue:))
     }
 
-    public func signatureAlgorithms() throws(WireError) -> [SignatureScheme]? {
+    package func signatureAlgorithms() throws(WireError) -> [SignatureScheme]? {
         guard let ext = first(.signatureAlgorithms) else { return nil }
         return try Self.uint16List(ext.data).map(SignatureScheme.init(rawValue:))
     }
 
-    public func useSRTP() throws(WireError) -> UseSRTPData? {
+    package func useSRTP() throws(WireError) -> UseSRTPData? {
         guard let ext = first(.useSRTP) else { return nil }
         return try UseSRTPData(parsing: ext.data)
     }
 
     /// ec_point_formats (RFC 8422 5.1.2): the list must include uncompressed (0).
-    public func ecPointFormats() throws(WireError) -> [UInt8]? {
+    package func ecPointFormats() throws(WireError) -> [UInt8]? {
         guard let ext = first(.ecPointFormats) else { return nil }
         var r = ByteReader(ext.data)
         let list = try r.readVector(lengthBytes: 1)
@@ -120,7 +120,7 @@ extension Array where Element == HelloExtension {
     }
 
     /// The renegotiated_connection field; must be empty on an initial handshake.
-    public func renegotiationInfo() throws(WireError) -> [UInt8]? {
+    package func renegotiationInfo() throws(WireError) -> [UInt8]? {
         guard let ext = first(.renegotiationInfo) else { return nil }
         var r = ByteReader(ext.data)
         let value = try r.readVector(lengthBytes: 1)
@@ -147,22 +147,22 @@ extension Array where Element == HelloExtension {
 }
 
 extension HelloExtension {
-    public static func supportedGroups(_ groups: [NamedGroup]) -> HelloExtension {
+    package static func supportedGroups(_ groups: [NamedGroup]) -> HelloExtension {
         HelloExtension(type: .supportedGroups, data: [HelloExtension].uint16ListBytes(groups.map(\.rawValue)))
     }
 
-    public static func signatureAlgorithms(_ schemes: [SignatureScheme]) -> HelloExtension {
+    package static func signatureAlgorithms(_ schemes: [SignatureScheme]) -> HelloExtension {
         HelloExtension(type: .signatureAlgorithms, data: [HelloExtension].uint16ListBytes(schemes.map(\.rawValue)))
     }
 
-    public static func useSRTP(_ data: UseSRTPData) -> HelloExtension {
+    package static func useSRTP(_ data: UseSRTPData) -> HelloExtension {
         HelloExtension(type: .useSRTP, data: data.bytes)
     }
 
-    public static let extendedMasterSecret = HelloExtension(type: .extendedMasterSecret, data: [])
+    package static let extendedMasterSecret = HelloExtension(type: .extendedMasterSecret, data: [])
     /// An empty renegotiation_info: we never renegotiate, so the field is
     /// always the initial-handshake value (RFC 5746 3.4).
-    public static let renegotiationInfoEmpty = HelloExtension(type: .renegotiationInfo, data: [0])
+    package static let renegotiationInfoEmpty = HelloExtension(type: .renegotiationInfo, data: [0])
     /// uncompressed only (RFC 8422 5.1.2).
-    public static let ecPointFormatsUncompressed = HelloExtension(type: .ecPointFormats, data: [1, 0])
+    package static let ecPointFormatsUncompressed = HelloExtension(type: .ecPointFormats, data: [1, 0])
 }

@@ -10,16 +10,16 @@
 ///     ...
 /// } Handshake;
 /// ```
-public struct HandshakeHeader: Hashable, Sendable {
-    public static let length = 12
+package struct HandshakeHeader: Hashable, Sendable {
+    package static let length = 12
 
-    public var type: HandshakeType
-    public var length: UInt32
-    public var messageSequence: UInt16
-    public var fragmentOffset: UInt32
-    public var fragmentLength: UInt32
+    package var type: HandshakeType
+    package var length: UInt32
+    package var messageSequence: UInt16
+    package var fragmentOffset: UInt32
+    package var fragmentLength: UInt32
 
-    public init(type: HandshakeType, length: UInt32, messageSequence: UInt16, fragmentOffset: UInt32, fragmentLength: UInt32) {
+    package init(type: HandshakeType, length: UInt32, messageSequence: UInt16, fragmentOffset: UInt32, fragmentLength: UInt32) {
         self.type = type
         self.length = length
         self.messageSequence = messageSequence
@@ -27,7 +27,7 @@ public struct HandshakeHeader: Hashable, Sendable {
         self.fragmentLength = fragmentLength
     }
 
-    public init(parsing reader: inout ByteReader) throws(WireError) {
+    package init(parsing reader: inout ByteReader) throws(WireError) {
         type = HandshakeType(rawValue: try reader.readUInt8())
         length = try reader.readUInt24()
         messageSequence = try reader.readUInt16()
@@ -38,7 +38,7 @@ public struct HandshakeHeader: Hashable, Sendable {
         }
     }
 
-    public func write(to writer: inout ByteWriter) {
+    package func write(to writer: inout ByteWriter) {
         writer.writeUInt8(type.rawValue)
         writer.writeUInt24(length)
         writer.writeUInt16(messageSequence)
@@ -46,22 +46,22 @@ public struct HandshakeHeader: Hashable, Sendable {
         writer.writeUInt24(fragmentLength)
     }
 
-    public var isUnfragmented: Bool { fragmentOffset == 0 && fragmentLength == length }
+    package var isUnfragmented: Bool { fragmentOffset == 0 && fragmentLength == length }
 
     /// Whether this fragment carries the message's last byte (or the whole
     /// of an empty message): once per copy of the message, however the
     /// sender fragmented it.
-    public var endsMessage: Bool { UInt64(fragmentOffset) + UInt64(fragmentLength) == UInt64(length) }
+    package var endsMessage: Bool { UInt64(fragmentOffset) + UInt64(fragmentLength) == UInt64(length) }
 }
 
 /// A handshake fragment located inside a (decrypted) record fragment.
-public struct HandshakeFragmentView: Sendable {
-    public var header: HandshakeHeader
-    public var body: Range<Int>
+package struct HandshakeFragmentView: Sendable {
+    package var header: HandshakeHeader
+    package var body: Range<Int>
 
     /// Splits a handshake record's content into fragments; throws on any
     /// fragment whose header or body does not fit.
-    public static func split(_ bytes: [UInt8], range: Range<Int>) throws(WireError) -> [HandshakeFragmentView] {
+    package static func split(_ bytes: [UInt8], range: Range<Int>) throws(WireError) -> [HandshakeFragmentView] {
         var reader = ByteReader(bytes, range: range)
         var out: [HandshakeFragmentView] = []
         while !reader.isAtEnd {

@@ -10,18 +10,18 @@
 ///     opaque fragment[DTLSPlaintext.length];
 /// } DTLSPlaintext;
 /// ```
-public struct RecordHeader: Hashable, Sendable {
-    public static let length = 13
+package struct RecordHeader: Hashable, Sendable {
+    package static let length = 13
     /// RFC 6347 4.1: 2^14 plaintext plus 2048 of expansion.
-    public static let maxFragmentLength = 16384 + 2048
+    package static let maxFragmentLength = 16384 + 2048
 
-    public var contentType: ContentType
-    public var version: ProtocolVersion
-    public var epoch: UInt16
-    public var sequenceNumber: UInt64
-    public var length: UInt16
+    package var contentType: ContentType
+    package var version: ProtocolVersion
+    package var epoch: UInt16
+    package var sequenceNumber: UInt64
+    package var length: UInt16
 
-    public init(contentType: ContentType, version: ProtocolVersion, epoch: UInt16, sequenceNumber: UInt64, length: UInt16) {
+    package init(contentType: ContentType, version: ProtocolVersion, epoch: UInt16, sequenceNumber: UInt64, length: UInt16) {
         self.contentType = contentType
         self.version = version
         self.epoch = epoch
@@ -29,7 +29,7 @@ public struct RecordHeader: Hashable, Sendable {
         self.length = length
     }
 
-    public init(parsing reader: inout ByteReader) throws(WireError) {
+    package init(parsing reader: inout ByteReader) throws(WireError) {
         contentType = ContentType(rawValue: try reader.readUInt8())
         version = ProtocolVersion(rawValue: try reader.readUInt16())
         epoch = try reader.readUInt16()
@@ -37,7 +37,7 @@ public struct RecordHeader: Hashable, Sendable {
         length = try reader.readUInt16()
     }
 
-    public func write(to writer: inout ByteWriter) {
+    package func write(to writer: inout ByteWriter) {
         writer.writeUInt8(contentType.rawValue)
         writer.writeUInt16(version.rawValue)
         writer.writeUInt16(epoch)
@@ -48,16 +48,16 @@ public struct RecordHeader: Hashable, Sendable {
 
 /// One record found in a datagram: its header and where its fragment lies.
 /// Records are located, not copied (dimpl's `fragment_range`).
-public struct RecordView: Sendable {
-    public var header: RecordHeader
-    public var fragment: Range<Int>
+package struct RecordView: Sendable {
+    package var header: RecordHeader
+    package var fragment: Range<Int>
 }
 
 extension RecordView {
     /// Splits a datagram into records. Stops at the first record whose header
     /// or length does not fit: RFC 6347 4.1.2.7 says invalid records are
     /// discarded, and nothing after a broken length can be trusted.
-    public static func split(_ datagram: [UInt8], into records: inout [RecordView]) {
+    package static func split(_ datagram: [UInt8], into records: inout [RecordView]) {
         var reader = ByteReader(datagram)
         while reader.remaining >= RecordHeader.length {
             guard let header = try? RecordHeader(parsing: &reader),

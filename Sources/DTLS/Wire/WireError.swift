@@ -2,7 +2,7 @@
 ///
 /// Wire errors never leave the engine as they are: the handshake maps them to
 /// a `decode_error` alert, the record layer to a silent drop (RFC 6347 4.1.2.7).
-public enum WireError: Error, Equatable, Sendable {
+package enum WireError: Error, Equatable, Sendable {
     /// Fewer bytes than a length field or fixed layout requires.
     case truncated
     /// Bytes left over after a structure that must fill its container exactly.

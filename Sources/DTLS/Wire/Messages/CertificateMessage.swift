@@ -1,11 +1,11 @@
 /// Certificate (RFC 5246 7.4.2): `ASN.1Cert certificate_list<0..2^24-1>`,
 /// each `opaque ASN.1Cert<1..2^24-1>`, the sender's own certificate first.
-public struct CertificateMessage: Hashable, Sendable {
-    public var certificates: [[UInt8]]
+package struct CertificateMessage: Hashable, Sendable {
+    package var certificates: [[UInt8]]
 
-    public init(certificates: [[UInt8]]) { self.certificates = certificates }
+    package init(certificates: [[UInt8]]) { self.certificates = certificates }
 
-    public init(parsing reader: inout ByteReader) throws(WireError) {
+    package init(parsing reader: inout ByteReader) throws(WireError) {
         var list = try reader.readLengthPrefixed(lengthBytes: 3)
         try reader.expectEnd()
         var certs: [[UInt8]] = []
@@ -17,7 +17,7 @@ public struct CertificateMessage: Hashable, Sendable {
         certificates = certs
     }
 
-    public func write(to writer: inout ByteWriter) {
+    package func write(to writer: inout ByteWriter) {
         writer.writeLengthPrefixed(lengthBytes: 3) { w in
             for c in certificates { w.writeVector(lengthBytes: 3, c) }
         }
@@ -25,22 +25,22 @@ public struct CertificateMessage: Hashable, Sendable {
 }
 
 /// A signature with its algorithm (RFC 5246 4.7 `digitally-signed` in TLS 1.2).
-public struct DigitallySigned: Hashable, Sendable {
-    public var scheme: SignatureScheme
-    public var signature: [UInt8]
+package struct DigitallySigned: Hashable, Sendable {
+    package var scheme: SignatureScheme
+    package var signature: [UInt8]
 
-    public init(scheme: SignatureScheme, signature: [UInt8]) {
+    package init(scheme: SignatureScheme, signature: [UInt8]) {
         self.scheme = scheme
         self.signature = signature
     }
 
-    public init(parsing reader: inout ByteReader) throws(WireError) {
+    package init(parsing reader: inout ByteReader) throws(WireError) {
         scheme = SignatureScheme(rawValue: try reader.readUInt16())
         signature = try reader.readVector(lengthBytes: 2)
         guard !signature.isEmpty else { throw .invalidValue("empty signature") }
     }
 
-    public func write(to writer: inout ByteWriter) {
+    package func write(to writer: inout ByteWriter) {
         writer.writeUInt16(scheme.rawValue)
         writer.writeVector(lengthBytes: 2, signature)
     }
@@ -48,30 +48,30 @@ public struct DigitallySigned: Hashable, Sendable {
 
 /// CertificateVerify (RFC 5246 7.4.8): a signature over every handshake
 /// message so far, proving possession of the certificate's key.
-public struct CertificateVerify: Hashable, Sendable {
-    public var signed: DigitallySigned
+package struct CertificateVerify: Hashable, Sendable {
+    package var signed: DigitallySigned
 
-    public init(signed: DigitallySigned) { self.signed = signed }
+    package init(signed: DigitallySigned) { self.signed = signed }
 
-    public init(parsing reader: inout ByteReader) throws(WireError) {
+    package init(parsing reader: inout ByteReader) throws(WireError) {
         signed = try DigitallySigned(parsing: &reader)
         try reader.expectEnd()
     }
 
-    public func write(to writer: inout ByteWriter) { signed.write(to: &writer) }
+    package func write(to writer: inout ByteWriter) { signed.write(to: &writer) }
 }
 
 /// Finished (RFC 5246 7.4.9): 12 bytes of verify_data for every suite here.
-public struct Finished: Hashable, Sendable {
-    public static let verifyDataLength = 12
-    public var verifyData: [UInt8]
+package struct Finished: Hashable, Sendable {
+    package static let verifyDataLength = 12
+    package var verifyData: [UInt8]
 
-    public init(verifyData: [UInt8]) { self.verifyData = verifyData }
+    package init(verifyData: [UInt8]) { self.verifyData = verifyData }
 
-    public init(parsing reader: inout ByteReader) throws(WireError) {
+    package init(parsing reader: inout ByteReader) throws(WireError) {
         verifyData = try reader.readBytes(Self.verifyDataLength)
         try reader.expectEnd()
     }
 
-    public func write(to writer: inout ByteWriter) { writer.writeBytes(verifyData) }
+    package func write(to writer: inout ByteWriter) { writer.writeBytes(verifyData) }
 }

@@ -11,16 +11,16 @@
 ///   select (extensions_present) { Extension extensions<0..2^16-1>; };
 /// } ClientHello;
 /// ```
-public struct ClientHello: Hashable, Sendable {
-    public var version: ProtocolVersion
-    public var random: [UInt8]
-    public var sessionID: [UInt8]
-    public var cookie: [UInt8]
-    public var cipherSuites: [CipherSuite]
-    public var compressionMethods: [UInt8]
-    public var extensions: [HelloExtension]
+package struct ClientHello: Hashable, Sendable {
+    package var version: ProtocolVersion
+    package var random: [UInt8]
+    package var sessionID: [UInt8]
+    package var cookie: [UInt8]
+    package var cipherSuites: [CipherSuite]
+    package var compressionMethods: [UInt8]
+    package var extensions: [HelloExtension]
 
-    public init(version: ProtocolVersion = .dtls12, random: [UInt8], sessionID: [UInt8] = [], cookie: [UInt8] = [],
+    package init(version: ProtocolVersion = .dtls12, random: [UInt8], sessionID: [UInt8] = [], cookie: [UInt8] = [],
                 cipherSuites: [CipherSuite], compressionMethods: [UInt8] = [0], extensions: [HelloExtension]) {
         self.version = version
         self.random = random
@@ -31,7 +31,7 @@ public struct ClientHello: Hashable, Sendable {
         self.extensions = extensions
     }
 
-    public init(parsing reader: inout ByteReader) throws(WireError) {
+    package init(parsing reader: inout ByteReader) throws(WireError) {
         version = ProtocolVersion(rawValue: try reader.readUInt16())
         random = try reader.readBytes(32)
         sessionID = try reader.readVector(lengthBytes: 1)
@@ -49,7 +49,7 @@ public struct ClientHello: Hashable, Sendable {
         try reader.expectEnd()
     }
 
-    public func write(to writer: inout ByteWriter) {
+    package func write(to writer: inout ByteWriter) {
         writer.writeUInt16(version.rawValue)
         writer.writeBytes(random)
         writer.writeVector(lengthBytes: 1, sessionID)
@@ -63,13 +63,13 @@ public struct ClientHello: Hashable, Sendable {
 /// The fields of a ClientHello that sit before the cipher suites: enough to
 /// compute and check a cookie from the first fragment of a fragmented
 /// ClientHello without buffering anything for an unverified peer.
-public struct ClientHelloPrefix: Sendable {
-    public var version: ProtocolVersion
-    public var random: [UInt8]
-    public var sessionID: [UInt8]
-    public var cookie: [UInt8]
+package struct ClientHelloPrefix: Sendable {
+    package var version: ProtocolVersion
+    package var random: [UInt8]
+    package var sessionID: [UInt8]
+    package var cookie: [UInt8]
 
-    public init(parsing reader: inout ByteReader) throws(WireError) {
+    package init(parsing reader: inout ByteReader) throws(WireError) {
         version = ProtocolVersion(rawValue: try reader.readUInt16())
         random = try reader.readBytes(32)
         sessionID = try reader.readVector(lengthBytes: 1)

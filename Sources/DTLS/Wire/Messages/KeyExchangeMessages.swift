@@ -6,21 +6,21 @@
 /// followed by digitally-signed struct { client_random + server_random + params }.
 /// ```
 /// The exact parameter bytes are kept because they are what gets signed.
-public struct ServerKeyExchange: Hashable, Sendable {
-    public enum Parameters: Hashable, Sendable {
+package struct ServerKeyExchange: Hashable, Sendable {
+    package enum Parameters: Hashable, Sendable {
         case ecdhe(group: NamedGroup, publicKey: [UInt8])
         case dhe(prime: [UInt8], generator: [UInt8], publicKey: [UInt8])
     }
 
-    public var parameters: Parameters
-    public var signed: DigitallySigned
+    package var parameters: Parameters
+    package var signed: DigitallySigned
 
-    public init(parameters: Parameters, signed: DigitallySigned) {
+    package init(parameters: Parameters, signed: DigitallySigned) {
         self.parameters = parameters
         self.signed = signed
     }
 
-    public init(parsing reader: inout ByteReader, keyExchange: CipherSuite.KeyExchange) throws(WireError) {
+    package init(parsing reader: inout ByteReader, keyExchange: CipherSuite.KeyExchange) throws(WireError) {
         switch keyExchange {
         case .ecdhe:
             let curveType = try reader.readUInt8()
@@ -41,13 +41,13 @@ public struct ServerKeyExchange: Hashable, Sendable {
     }
 
     /// The serialized params alone: the input to the signature.
-    public var parameterBytes: [UInt8] {
+    package var parameterBytes: [UInt8] {
         var w = ByteWriter(capacity: 600)
         Self.writeParameters(parameters, to: &w)
         return w.bytes
     }
 
-    public static func writeParameters(_ parameters: Parameters, to writer: inout ByteWriter) {
+    package static func writeParameters(_ parameters: Parameters, to writer: inout ByteWriter) {
         switch parameters {
         case .ecdhe(let group, let point):
             writer.writeUInt8(3)
@@ -60,26 +60,26 @@ public struct ServerKeyExchange: Hashable, Sendable {
         }
     }
 
-    public func write(to writer: inout ByteWriter) {
+    package func write(to writer: inout ByteWriter) {
         Self.writeParameters(parameters, to: &writer)
         signed.write(to: &writer)
     }
 }
 
 /// ClientKeyExchange (RFC 8422 5.7, RFC 5246 7.4.7.2): the client's
-/// ephemeral public value, `point<1..2^8-1>` for ECDHE, `dh_Yc<1..2^16-1>` for DHE.
-public struct ClientKeyExchange: Hashable, Sendable {
-    public var publicKey: [UInt8]
+/// ephemeral package value, `point<1..2^8-1>` for ECDHE, `dh_Yc<1..2^16-1>` for DHE.
+package struct ClientKeyExchange: Hashable, Sendable {
+    package var publicKey: [UInt8]
 
-    public init(publicKey: [UInt8]) { self.publicKey = publicKey }
+    package init(publicKey: [UInt8]) { self.publicKey = publicKey }
 
-    public init(parsing reader: inout ByteReader, keyExchange: CipherSuite.KeyExchange) throws(WireError) {
+    package init(parsing reader: inout ByteReader, keyExchange: CipherSuite.KeyExchange) throws(WireError) {
         publicKey = try reader.readVector(lengthBytes: keyExchange == .ecdhe ? 1 : 2)
-        guard !publicKey.isEmpty else { throw .invalidValue("empty public key") }
+        guard !publicKey.isEmpty else { throw .invalidValue("empty package key") }
         try reader.expectEnd()
     }
 
-    public func write(to writer: inout ByteWriter, keyExchange: CipherSuite.KeyExchange) {
+    package func write(to writer: inout ByteWriter, keyExchange: CipherSuite.KeyExchange) {
         writer.writeVector(lengthBytes: keyExchange == .ecdhe ? 1 : 2, publicKey)
     }
 }
@@ -93,21 +93,21 @@ public struct ClientKeyExchange: Hashable, Sendable {
 ///   DistinguishedName certificate_authorities<0..2^16-1>;
 /// } CertificateRequest;
 /// ```
-public struct CertificateRequest: Hashable, Sendable {
-    public static let rsaSign: UInt8 = 1
-    public static let ecdsaSign: UInt8 = 64
+package struct CertificateRequest: Hashable, Sendable {
+    package static let rsaSign: UInt8 = 1
+    package static let ecdsaSign: UInt8 = 64
 
-    public var certificateTypes: [UInt8]
-    public var signatureAlgorithms: [SignatureScheme]
-    public var certificateAuthorities: [UInt8]
+    package var certificateTypes: [UInt8]
+    package var signatureAlgorithms: [SignatureScheme]
+    package var certificateAuthorities: [UInt8]
 
-    public init(certificateTypes: [UInt8], signatureAlgorithms: [SignatureScheme], certificateAuthorities: [UInt8] = []) {
+    package init(certificateTypes: [UInt8], signatureAlgorithms: [SignatureScheme], certificateAuthorities: [UInt8] = []) {
         self.certificateTypes = certificateTypes
         self.signatureAlgorithms = signatureAlgorithms
         self.certificateAuthorities = certificateAuthorities
     }
 
-    public init(parsing reader: inout ByteReader) throws(WireError) {
+    package init(parsing reader: inout ByteReader) throws(WireError) {
         certificateTypes = try reader.readVector(lengthBytes: 1)
         guard !certificateTypes.isEmpty else { throw .invalidValue("no certificate types") }
         var algs = try reader.readLengthPrefixed(lengthBytes: 2)
@@ -119,7 +119,7 @@ public struct CertificateRequest: Hashable, Sendable {
         try reader.expectEnd()
     }
 
-    public func write(to writer: inout ByteWriter) {
+    package func write(to writer: inout ByteWriter) {
         writer.writeVector(lengthBytes: 1, certificateTypes)
         writer.writeLengthPrefixed(lengthBytes: 2) { w in for s in signatureAlgorithms { w.writeUInt16(s.rawValue) } }
         writer.writeVector(lengthBytes: 2, certificateAuthorities)

@@ -10,15 +10,15 @@
 ///   select (extensions_present) { Extension extensions<0..2^16-1>; };
 /// } ServerHello;
 /// ```
-public struct ServerHello: Hashable, Sendable {
-    public var version: ProtocolVersion
-    public var random: [UInt8]
-    public var sessionID: [UInt8]
-    public var cipherSuite: CipherSuite
-    public var compressionMethod: UInt8
-    public var extensions: [HelloExtension]
+package struct ServerHello: Hashable, Sendable {
+    package var version: ProtocolVersion
+    package var random: [UInt8]
+    package var sessionID: [UInt8]
+    package var cipherSuite: CipherSuite
+    package var compressionMethod: UInt8
+    package var extensions: [HelloExtension]
 
-    public init(version: ProtocolVersion = .dtls12, random: [UInt8], sessionID: [UInt8] = [], cipherSuite: CipherSuite,
+    package init(version: ProtocolVersion = .dtls12, random: [UInt8], sessionID: [UInt8] = [], cipherSuite: CipherSuite,
                 compressionMethod: UInt8 = 0, extensions: [HelloExtension]) {
         self.version = version
         self.random = random
@@ -28,7 +28,7 @@ public struct ServerHello: Hashable, Sendable {
         self.extensions = extensions
     }
 
-    public init(parsing reader: inout ByteReader) throws(WireError) {
+    package init(parsing reader: inout ByteReader) throws(WireError) {
         version = ProtocolVersion(rawValue: try reader.readUInt16())
         random = try reader.readBytes(32)
         sessionID = try reader.readVector(lengthBytes: 1)
@@ -39,7 +39,7 @@ public struct ServerHello: Hashable, Sendable {
         try reader.expectEnd()
     }
 
-    public func write(to writer: inout ByteWriter) {
+    package func write(to writer: inout ByteWriter) {
         writer.writeUInt16(version.rawValue)
         writer.writeBytes(random)
         writer.writeVector(lengthBytes: 1, sessionID)
@@ -58,22 +58,22 @@ public struct ServerHello: Hashable, Sendable {
 /// } HelloVerifyRequest;
 /// ```
 /// Servers send 1.0 or 1.2 in `server_version`; both are accepted.
-public struct HelloVerifyRequest: Hashable, Sendable {
-    public var version: ProtocolVersion
-    public var cookie: [UInt8]
+package struct HelloVerifyRequest: Hashable, Sendable {
+    package var version: ProtocolVersion
+    package var cookie: [UInt8]
 
-    public init(version: ProtocolVersion = .dtls10, cookie: [UInt8]) {
+    package init(version: ProtocolVersion = .dtls10, cookie: [UInt8]) {
         self.version = version
         self.cookie = cookie
     }
 
-    public init(parsing reader: inout ByteReader) throws(WireError) {
+    package init(parsing reader: inout ByteReader) throws(WireError) {
         version = ProtocolVersion(rawValue: try reader.readUInt16())
         cookie = try reader.readVector(lengthBytes: 1)
         try reader.expectEnd()
     }
 
-    public func write(to writer: inout ByteWriter) {
+    package func write(to writer: inout ByteWriter) {
         writer.writeUInt16(version.rawValue)
         writer.writeVector(lengthBytes: 1, cookie)
     }
