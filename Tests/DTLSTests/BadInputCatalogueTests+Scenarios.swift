@@ -30,8 +30,8 @@ extension BadInputCatalogueTests {
     /// connection's own counter moves past it, so its later records are not
     /// mistaken for replays.
     static func seal(_ connection: DTLSConnection, type: ContentType, seq: UInt64? = nil, _ plaintext: [UInt8]) -> [UInt8] {
-        let sequence = seq ?? connection.writeSequence[1]
-        connection.writeSequence[1] = max(connection.writeSequence[1], sequence + 1)
+        let sequence = seq ?? connection.nextWriteSequence
+        connection.nextWriteSequence = max(connection.nextWriteSequence, sequence + 1)
         var w = ByteWriter()
         RecordHeader(contentType: type, version: .dtls12, epoch: 1, sequenceNumber: sequence, length: 0).write(to: &w)
         var bytes = w.bytes + [UInt8](repeating: 0, count: 8) + plaintext + [UInt8](repeating: 0, count: 16)

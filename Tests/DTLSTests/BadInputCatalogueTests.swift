@@ -136,7 +136,7 @@ import Testing
         },
         Row("record older than the replay window", .drop) {
             try connectedInjecting(expectDelivered: 1) { _, c in
-                let base = c.writeSequence[1]
+                let base = c.nextWriteSequence
                 return [seal(c, type: .applicationData, seq: base + 100, [9]), seal(c, type: .applicationData, seq: base, [8])]
             }
         },

@@ -33,20 +33,30 @@ struct CookieMint {
         return false
     }
 
+    /// The HelloVerifyRequest handshake message (header and body) carrying
+    /// `cookie`, numbered like the ClientHello it answers. The one builder
+    /// of it: the stateless listener and a connection doing its own cookie
+    /// exchange both wrap this in a record.
+    static func helloVerifyRequestMessage(cookie: [UInt8], messageSequence: UInt16) -> [UInt8] {
+        var body = ByteWriter(capacity: 40)
+        HelloVerifyRequest(version: .dtls10, cookie: cookie).write(to: &body)
+        var w = ByteWriter(capacity: HandshakeHeader.length + body.count)
+        HandshakeHeader(type: .helloVerifyRequest, length: UInt32(body.count), messageSequence: messageSequence,
+                        fragmentOffset: 0, fragmentLength: UInt32(body.count)).write(to: &w)
+        w.writeBytes(body.bytes)
+        return w.bytes
+    }
+
     /// A HelloVerifyRequest datagram answering a ClientHello record. The
     /// record and message sequence numbers mirror the ClientHello's, as RFC
     /// 6347 4.2.1 asks of a stateless server. Always 60 bytes: smaller than
     /// any ClientHello, so it cannot amplify.
     static func helloVerifyRequestDatagram(cookie: [UInt8], recordSequence: UInt64, messageSequence: UInt16) -> [UInt8] {
-        var body = ByteWriter(capacity: 40)
-        HelloVerifyRequest(version: .dtls10, cookie: cookie).write(to: &body)
-        var w = ByteWriter(capacity: 80)
-        let handshakeLength = HandshakeHeader.length + body.count
+        let message = helloVerifyRequestMessage(cookie: cookie, messageSequence: messageSequence)
+        var w = ByteWriter(capacity: RecordHeader.length + message.count)
         RecordHeader(contentType: .handshake, version: .dtls10, epoch: 0, sequenceNumber: recordSequence,
-                     length: UInt16(handshakeLength)).write(to: &w)
-        HandshakeHeader(type: .helloVerifyRequest, length: UInt32(body.count), messageSequence: messageSequence,
-                        fragmentOffset: 0, fragmentLength: UInt32(body.count)).write(to: &w)
-        w.writeBytes(body.bytes)
+                     length: UInt16(message.count)).write(to: &w)
+        w.writeBytes(message)
         return w.bytes
     }
 }

@@ -31,20 +31,22 @@ extension DTLSConnection {
     /// whole of `datagram` (old contents replaced, capacity reused), ready to
     /// send. Throws as `send` does: not connected, or too large for a record.
     public func sealApplicationData(_ payload: ArraySlice<UInt8>, into datagram: inout [UInt8]) throws(DTLSError) {
-        try io.sealApplicationData(payload, into: &datagram)
+        try dtls12.io.sealApplicationData(payload, into: &datagram)
     }
 
+    /// The same for a whole array.
     public func sealApplicationData(_ payload: [UInt8], into datagram: inout [UInt8]) throws(DTLSError) {
-        try io.sealApplicationData(payload[...], into: &datagram)
+        try dtls12.io.sealApplicationData(payload[...], into: &datagram)
     }
 
     /// Opens a received datagram in place when it is one application-data
     /// record; otherwise leaves it for `handlePacket`.
     public func openApplicationData(in datagram: inout [UInt8]) -> DTLSDirectReceive {
-        switch io.openApplicationData(in: &datagram) {
+        let engine = dtls12
+        switch engine.io.openApplicationData(in: &datagram) {
         case .plaintext(let range):
             // Data from the client proves our final flight arrived.
-            if role == .server, io.timers.lingerUntil != nil { releaseHandshake() }
+            if role == .server, engine.lingerUntil != nil { engine.releaseHandshake() }
             return .applicationData(range)
         case .dropped: return .dropped
         case .general: return .needsEngine

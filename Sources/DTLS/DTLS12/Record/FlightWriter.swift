@@ -2,22 +2,20 @@ import DTLSCrypto
 
 /// Writing records and flights into datagrams: fragmentation to the MTU,
 /// packing several records per datagram, sealing, retransmission.
-extension DTLSConnection {
-    func protection(forEpoch epoch: UInt16) -> RecordProtection? {
-        epoch == 0 ? nil : writeProtection
-    }
-
+extension DTLS12Engine {
     static func recordOverhead(epoch: UInt16) -> Int {
         RecordHeader.length + (epoch == 0 ? 0 : RecordProtection.overhead)
     }
 
     /// Writes one whole record into `buffer`; `body` appends the plaintext.
-    func appendRecord(_ buffer: inout [UInt8], type: ContentType, epoch: UInt16,
-                      body: (inout [UInt8]) -> Void) throws(DTLSError) {
+    final func appendRecord(_ buffer: inout [UInt8], type: ContentType, epoch: UInt16,
+                            body: (inout [UInt8]) -> Void) throws(DTLSError) {
         let headerStart = buffer.count
-        let sequence = writeSequence[Int(epoch)]
-        RecordIO.appendHeader(&buffer, type: type, epoch: epoch, sequence: sequence)
-        if let protection = protection(forEpoch: epoch) {
+        guard let (protection, sequence) = io.claimRecordNumber(epoch: epoch) else {
+            throw DTLSError.internalError("no write keys for epoch \(epoch)")
+        }
+        RecordHeader.append(to: &buffer, type: type, epoch: epoch, sequence: sequence)
+        if let protection {
             for _ in 0..<RecordProtection.explicitNonceLength { buffer.append(0) }
             let start = buffer.count
             body(&buffer)
@@ -32,29 +30,26 @@ extension DTLSConnection {
         } else {
             let start = buffer.count
             body(&buffer)
-            let length = buffer.count - start
-            buffer[headerStart + 11] = UInt8(truncatingIfNeeded: length >> 8)
-            buffer[headerStart + 12] = UInt8(truncatingIfNeeded: length)
+            RecordHeader.patchLength(&buffer, headerAt: headerStart, length: buffer.count - start)
         }
-        writeSequence[Int(epoch)] += 1
     }
 
     /// Queues an alert in the current write epoch, in its own datagram.
-    func sendAlert(_ alert: Alert) {
-        var buffer = takeBuffer()
+    final func sendAlert(_ alert: Alert) {
+        var buffer = io.takeBuffer()
         do {
-            try appendRecord(&buffer, type: .alert, epoch: writeEpoch) { b in
+            try appendRecord(&buffer, type: .alert, epoch: io.writeEpoch) { b in
                 b.append(alert.level.rawValue)
                 b.append(alert.description.rawValue)
             }
-            enqueuePacket(buffer)
+            io.enqueue(.packet, buffer)
         } catch {
             // Nothing more can be said to a peer we cannot seal for.
         }
     }
 
     /// Sends a new flight and arms its retransmission timer.
-    func sendFlight(_ flight: Flight, now: DTLSInstant) throws(DTLSError) {
+    final func sendFlight(_ flight: Flight, now: DTLSInstant) throws(DTLSError) {
         lastFlight = flight
         if let hs = handshake {
             let next = hs.reassembler.nextSequence
@@ -66,7 +61,7 @@ extension DTLSConnection {
     }
 
     /// Resends the last flight with fresh record sequence numbers (RFC 6347 4.2.4).
-    func retransmitFlight(now: DTLSInstant) {
+    final func retransmitFlight(now: DTLSInstant) {
         guard let flight = lastFlight else { return }
         do {
             try transmit(flight)
@@ -77,22 +72,15 @@ extension DTLSConnection {
         if flight.retransmitsOnTimer { retransmitAt = now + retransmitInterval }
     }
 
-    /// The peer repeated messages we already processed: it probably lost
-    /// our last flight, so resend it now instead of waiting for the timer.
-    func peerRetransmitted(now: DTLSInstant) {
-        guard lastFlight != nil else { return }
-        retransmitFlight(now: now)
-    }
-
     /// Fragments each handshake message to the MTU and packs records into
     /// as few datagrams as fit.
-    func transmit(_ flight: Flight) throws(DTLSError) {
+    final func transmit(_ flight: Flight) throws(DTLSError) {
         let mtu = config.mtu
-        var current = takeBuffer()
+        var current = io.takeBuffer()
         func flush() {
             if !current.isEmpty {
-                enqueuePacket(current)
-                current = takeBuffer()
+                io.enqueue(.packet, current)
+                current = io.takeBuffer()
             }
         }
         for item in flight.items {
@@ -126,6 +114,6 @@ extension DTLSConnection {
             }
         }
         flush()
-        recycle(current)
+        io.recycle(current)
     }
 }

@@ -1,11 +1,48 @@
 import DTLSCrypto
 
-/// The server side of the DTLS 1.2 handshake: flight 2 (the optional
-/// HelloVerifyRequest), flight 4 and flight 6.
-extension DTLSConnection {
+/// The DTLS 1.2 server engine: flight 2 (the optional HelloVerifyRequest,
+/// when no `DTLSCookieListener` stands in front), flight 4 and flight 6.
+final class DTLS12Server: DTLS12Engine {
+    /// Which message the server waits for.
+    enum State: Equatable {
+        case awaitClientHello
+        case awaitClientCertificate
+        case awaitClientKeyExchange
+        case awaitCertificateVerify
+        case awaitChangeCipherSpec
+        case awaitFinished
+    }
+
+    private(set) var waitingFor: State = .awaitClientHello
+    /// The cookie secret when the connection does its own exchange.
+    private let cookieSecret: [UInt8]?
+    private var keyAgreement: KeyAgreement?
+
+    /// A server that waits for a ClientHello.
+    init(config: DTLSConfiguration, now: DTLSInstant) {
+        cookieSecret = config.cookieExchange ? SecureRandom.bytes(32) : nil
+        super.init(role: .server, config: config, now: now)
+    }
+
+    /// A server accepted by a stateless front door: its epoch-0 records
+    /// number on from the record that carried the verified cookie, so none
+    /// repeats a number the front door already used (RFC 6347 4.2.1).
+    func continueEpochZeroSequence(from recordSequence: UInt64) {
+        if io.writeEpoch == 0 { io.writeSequence = max(io.writeSequence, recordSequence) }
+    }
+
+    override func acceptChangeCipherSpec() -> Bool {
+        guard waitingFor == .awaitChangeCipherSpec else { return false }
+        waitingFor = .awaitFinished
+        return true
+    }
+
+    override func roleDidConnect() { keyAgreement = nil }
+
     /// Intercepts ClientHello fragments before the server has a handshake
     /// going. Returns true when the fragment was fully dealt with here.
-    func handleInitialClientHelloFragment(_ fragment: HandshakeFragmentView, now: DTLSInstant) -> Bool {
+    override func interceptFragment(_ fragment: HandshakeFragmentView, now: DTLSInstant) -> Bool {
+        guard waitingFor == .awaitClientHello, fragment.header.type == .clientHello else { return false }
         guard let hs = handshake else { return true }
         if let secret = cookieSecret {
             guard fragment.header.fragmentOffset == 0 else {
@@ -20,19 +57,11 @@ extension DTLSConnection {
                 return false
             }
             let cookie = CookieMint.cookie(secret: secret, address: [], prefix: prefix)
-            var buffer = takeBuffer()
+            let message = CookieMint.helloVerifyRequestMessage(cookie: cookie, messageSequence: fragment.header.messageSequence)
+            var buffer = io.takeBuffer()
             do {
-                try appendRecord(&buffer, type: .handshake, epoch: 0) { b in
-                    var body = ByteWriter(capacity: 40)
-                    HelloVerifyRequest(version: .dtls10, cookie: cookie).write(to: &body)
-                    var w = ByteWriter(capacity: 60)
-                    HandshakeHeader(type: .helloVerifyRequest, length: UInt32(body.count),
-                                    messageSequence: fragment.header.messageSequence, fragmentOffset: 0,
-                                    fragmentLength: UInt32(body.count)).write(to: &w)
-                    w.writeBytes(body.bytes)
-                    b.append(contentsOf: w.bytes)
-                }
-                enqueuePacket(buffer)
+                try appendRecord(&buffer, type: .handshake, epoch: 0) { $0.append(contentsOf: message) }
+                io.enqueue(.packet, buffer)
             } catch {}
             return true
         }
@@ -42,15 +71,15 @@ extension DTLSConnection {
         return false
     }
 
-    func serverHandle(_ message: HandshakeReassembler.Message, epoch: UInt16, now: DTLSInstant) throws(DTLSError) {
+    override func handleMessage(_ message: HandshakeReassembler.Message, epoch: UInt16, now: DTLSInstant) throws(DTLSError) {
         guard let hs = handshake else { return }
         var reader = ByteReader(message.body)
-        switch (hs.step, message.type) {
-        case (.serverAwaitClientHello, .clientHello):
+        switch (waitingFor, message.type) {
+        case (.awaitClientHello, .clientHello):
             let hello = try parse { () throws(WireError) in try ClientHello(parsing: &reader) }
-            try serverProcessClientHello(hello, sequence: message.sequence, body: message.body, hs: hs, now: now)
+            try processClientHello(hello, sequence: message.sequence, body: message.body, hs: hs, now: now)
 
-        case (.serverAwaitClientCertificate, .certificate):
+        case (.awaitClientCertificate, .certificate):
             let certificate = try parse { () throws(WireError) in try CertificateMessage(parsing: &reader) }
             if let leaf = certificate.certificates.first {
                 _ = try acceptPeerCertificate(leaf, hs: hs)
@@ -58,32 +87,17 @@ extension DTLSConnection {
                 throw .failure(.missingClientCertificate, "client sent no certificate")
             }
             hs.transcript.append(type: .certificate, sequence: message.sequence, body: message.body)
-            hs.step = .serverAwaitClientKeyExchange
+            waitingFor = .awaitClientKeyExchange
 
-        case (.serverAwaitClientKeyExchange, .clientKeyExchange):
-            guard let suite = hs.suite else { throw .unexpected("no suite") }
+        case (.awaitClientKeyExchange, .clientKeyExchange):
+            guard let suite = hs.suite, let keyAgreement else { throw .unexpected("no suite") }
             let kx = try parse { () throws(WireError) in try ClientKeyExchange(parsing: &reader, keyExchange: suite.keyExchange) }
-            let preMasterSecret: [UInt8]
-            let share = kx.publicKey
-            do {
-                switch suite.keyExchange {
-                case .ecdhe:
-                    guard let key = hs.ecdhKey else { throw DTLSError.unexpected("no key") }
-                    preMasterSecret = try key.sharedSecret(peerPublicKey: share.span)
-                case .dhe:
-                    guard let key = hs.ffdhKey else { throw DTLSError.unexpected("no key") }
-                    preMasterSecret = try key.sharedSecret(peerPublicKey: share.span)
-                }
-            } catch let error as DTLSError {
-                throw error
-            } catch {
-                throw .illegal("client key share: \(error)")
-            }
+            let preMasterSecret = try keyAgreement.sharedSecret(peerShare: kx.publicKey)
             hs.transcript.append(type: .clientKeyExchange, sequence: message.sequence, body: message.body)
-            try deriveKeys(hs: hs, preMasterSecret: preMasterSecret, isClient: false)
-            hs.step = hs.peerCertificate != nil ? .serverAwaitCertificateVerify : .serverAwaitChangeCipherSpec
+            try deriveKeys(hs: hs, preMasterSecret: preMasterSecret)
+            waitingFor = hs.peerCertificate != nil ? .awaitCertificateVerify : .awaitChangeCipherSpec
 
-        case (.serverAwaitCertificateVerify, .certificateVerify):
+        case (.awaitCertificateVerify, .certificateVerify):
             guard let peerKey = hs.peerPublicKey else { throw .unexpected("CertificateVerify without certificate") }
             let verify = try parse { () throws(WireError) in try CertificateVerify(parsing: &reader) }
             let scheme = verify.signed.scheme
@@ -96,9 +110,9 @@ extension DTLSConnection {
                 throw DTLSError(.badSignature, alert: .decryptError, "CertificateVerify signature")
             }
             hs.transcript.append(type: .certificateVerify, sequence: message.sequence, body: message.body)
-            hs.step = .serverAwaitChangeCipherSpec
+            waitingFor = .awaitChangeCipherSpec
 
-        case (.serverAwaitFinished, .finished):
+        case (.awaitFinished, .finished):
             guard epoch == 1 else { throw .unexpected("Finished in epoch 0") }
             let finished = try parse { () throws(WireError) in try Finished(parsing: &reader) }
             let expected = try crypto { () throws(CryptoError) in
@@ -115,21 +129,17 @@ extension DTLSConnection {
             }
             var flight = Flight(retransmitsOnTimer: false)
             flight.items.append(.changeCipherSpec)
-            let sequence = hs.nextSendSequence
-            hs.nextSendSequence += 1
-            flight.items.append(.handshake(type: .finished, sequence: sequence, body: verifyData, epoch: 1))
-            writeProtection = hs.pendingWrite
-            hs.pendingWrite = nil
-            writeEpoch = 1
+            flight.items.append(hs.nextMessage(.finished, body: verifyData, epoch: 1))
+            switchWriteEpoch(hs: hs)
             try sendFlight(flight, now: now)
             didConnect(hs: hs, now: now)
 
         default:
-            throw .unexpected("\(message.type) while \(hs.step)")
+            throw .unexpected("\(message.type) while \(waitingFor)")
         }
     }
 
-    private func serverProcessClientHello(_ hello: ClientHello, sequence: UInt16, body: [UInt8],
+    private func processClientHello(_ hello: ClientHello, sequence: UInt16, body: [UInt8],
                                           hs: HandshakeContext, now: DTLSInstant) throws(DTLSError) {
         // The server numbers its flights on from the ClientHello's message_seq;
         // leave room for them (RFC 6347 4.2.2: a ClientHello is 0, or 1 after a
@@ -185,7 +195,6 @@ extension DTLSConnection {
         hs.srtpMKI = mki
         hs.clientRandom = hello.random
         hs.serverRandom = SecureRandom.bytes(32)
-        hs.peerSignatureSchemes = clientSchemes
         hs.nextSendSequence = sequence
         hs.transcript.reset()
         hs.transcript.append(type: .clientHello, sequence: sequence, body: body)
@@ -194,10 +203,7 @@ extension DTLSConnection {
         func add(_ type: HandshakeType, _ writeBody: (inout ByteWriter) -> Void) {
             var w = ByteWriter(capacity: 512)
             writeBody(&w)
-            let seq = hs.nextSendSequence
-            hs.nextSendSequence += 1
-            hs.transcript.append(type: type, sequence: seq, body: w.bytes)
-            flight.items.append(.handshake(type: type, sequence: seq, body: w.bytes, epoch: 0))
+            flight.items.append(hs.nextMessage(type, body: w.bytes))
         }
 
         var extensions: [HelloExtension] = [.renegotiationInfoEmpty, .extendedMasterSecret]
@@ -215,13 +221,13 @@ extension DTLSConnection {
             case .ecdhe:
                 guard let group = ecGroup, let curve = group.ecGroup else { throw DTLSError.internalError("group") }
                 let key = try ECDHPrivateKey(group: curve)
-                hs.ecdhKey = key
+                keyAgreement = .ecdhe(key)
                 hs.group = group
                 parameters = .ecdhe(group: group, publicKey: key.publicKeyBytes)
             case .dhe:
                 guard let group = dhGroup, let ffdhe = group.ffdheGroup else { throw DTLSError.internalError("group") }
                 let key = try FFDHPrivateKey(group: ffdhe)
-                hs.ffdhKey = key
+                keyAgreement = .dhe(key)
                 hs.group = group
                 parameters = .dhe(prime: key.prime, generator: key.generator, publicKey: key.publicKeyBytes)
             }
@@ -244,7 +250,7 @@ extension DTLSConnection {
             add(.certificateRequest) { request.write(to: &$0) }
         }
         add(.serverHelloDone) { _ in }
-        hs.step = config.requireClientCertificate ? .serverAwaitClientCertificate : .serverAwaitClientKeyExchange
+        waitingFor = config.requireClientCertificate ? .awaitClientCertificate : .awaitClientKeyExchange
         try sendFlight(flight, now: now)
     }
 }

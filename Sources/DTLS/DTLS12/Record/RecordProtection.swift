@@ -9,7 +9,7 @@ import DTLSCrypto
 ///
 /// Sealing and opening run in place in the caller's buffer, one libcrypto
 /// record call each (see `AESGCMRecordCipher`): no allocation per record.
-final class RecordProtection {
+package final class RecordProtection {
     static let explicitNonceLength = AESGCMRecordCipher.explicitNonceLength
     static let overhead = AESGCMRecordCipher.overhead
 
@@ -26,20 +26,19 @@ final class RecordProtection {
     /// and fills in the explicit nonce and the record length. The header's
     /// other fields must already be written; the buffer must have room for
     /// the tag.
-    func seal(_ buffer: inout [UInt8], headerStart: Int, plaintextLength: Int,
+    package func seal(_ buffer: inout [UInt8], headerStart: Int, plaintextLength: Int,
               type: ContentType, version: ProtocolVersion, epoch: UInt16, sequence: UInt64) throws(CryptoError) {
         let fragmentStart = headerStart + RecordHeader.length
         let recordLength = plaintextLength + Self.overhead
         try cipher.seal(&buffer, fragment: fragmentStart..<(fragmentStart + recordLength),
                         sequence: UInt64(epoch) << 48 | sequence, contentType: type.rawValue, version: version.rawValue)
-        buffer[headerStart + 11] = UInt8(truncatingIfNeeded: recordLength >> 8)
-        buffer[headerStart + 12] = UInt8(truncatingIfNeeded: recordLength)
+        RecordHeader.patchLength(&buffer, headerAt: headerStart, length: recordLength)
     }
 
     /// Opens a record fragment in place; returns the plaintext's range.
     /// The AAD uses the header's epoch and sequence, not the explicit nonce:
     /// a record moved to another sequence number fails to open.
-    func open(_ buffer: inout [UInt8], fragment: Range<Int>, header: RecordHeader) throws(CryptoError) -> Range<Int> {
+    package func open(_ buffer: inout [UInt8], fragment: Range<Int>, header: RecordHeader) throws(CryptoError) -> Range<Int> {
         try cipher.open(&buffer, fragment: fragment, sequence: UInt64(header.epoch) << 48 | header.sequenceNumber,
                         contentType: header.contentType.rawValue, version: header.version.rawValue)
     }

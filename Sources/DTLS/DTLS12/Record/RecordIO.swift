@@ -1,9 +1,15 @@
 import DTLSCrypto
 
-/// The record layer's state and the connection's output queue, kept in one
-/// struct so that the established-connection paths (seal, open, poll) run
-/// as a single mutating call: one exclusivity check per operation instead
-/// of one per field, and no allocation once the buffers have been grown.
+/// The DTLS 1.2 record layer's state and the connection's output queue,
+/// kept in one struct so that the established-connection paths (seal, open,
+/// poll) run as a single mutating call: one exclusivity check per operation
+/// instead of one per field, and no allocation once the buffers have grown.
+///
+/// Write state is indexed by epoch: the current epoch's keys and counter
+/// are kept in fields for the hot path, earlier epochs in
+/// `retiredWriteEpochs` (a retransmitted flight mixes epoch-0 messages and
+/// an epoch-1 Finished). Reading keeps the current epoch; a record of the
+/// next one waits in the handshake's stash until ChangeCipherSpec.
 struct RecordIO {
     /// What the output queue holds. Bytes travel in `Pending.bytes`; events
     /// wait in a side queue so queue entries stay plain values.
@@ -15,11 +21,20 @@ struct RecordIO {
     }
 
     var readEpoch: UInt16 = 0
-    var writeEpoch: UInt16 = 0
-    var writeSequence = InlineArray<2, UInt64>(repeating: 0)
     var readWindow = ReplayWindow()
     var readProtection: RecordProtection?
+    var writeEpoch: UInt16 = 0
     var writeProtection: RecordProtection?
+    /// The next record sequence number of the current write epoch.
+    var writeSequence: UInt64 = 0
+
+    /// A write epoch that is no longer current, kept for retransmissions.
+    struct WriteEpoch {
+        var epoch: UInt16
+        var protection: RecordProtection?
+        var nextSequence: UInt64
+    }
+    var retiredWriteEpochs: [WriteEpoch] = []
     /// Connected: application data may flow both ways.
     var established = false
     let mtu: Int
@@ -57,6 +72,15 @@ struct RecordIO {
     init(mtu: Int) { self.mtu = mtu }
 
     static let zeroes = [UInt8](repeating: 0, count: 32)
+
+    /// A record as its own datagram-shaped copy (header and fragment), for
+    /// the stash of next-epoch records.
+    static func copyRecord(_ header: RecordHeader, fragment: ArraySlice<UInt8>) -> [UInt8] {
+        var w = ByteWriter(capacity: RecordHeader.length + fragment.count)
+        header.write(to: &w)
+        w.writeBytes(fragment)
+        return w.bytes
+    }
     static let maxPooledBuffers = 8
 
     // MARK: Output queue
@@ -138,14 +162,37 @@ struct RecordIO {
         eventHead = 0
     }
 
-    // MARK: Records
+    // MARK: Epochs
 
-    /// Appends a 13-byte DTLS 1.2 header whose length is patched later.
-    static func appendHeader(_ buffer: inout [UInt8], type: ContentType, epoch: UInt16, sequence: UInt64) {
-        let start = buffer.count
-        buffer.append(contentsOf: zeroes[0..<RecordHeader.length])
-        writeHeader(&buffer, at: start, type: type, epoch: epoch, sequence: sequence)
+    /// From now on records are written in `epoch` with `protection`; the
+    /// old epoch stays available for retransmitting its records.
+    mutating func switchWriteEpoch(to epoch: UInt16, protection: RecordProtection?) {
+        retiredWriteEpochs.append(WriteEpoch(epoch: writeEpoch, protection: writeProtection, nextSequence: writeSequence))
+        writeEpoch = epoch
+        writeProtection = protection
+        writeSequence = 0
     }
+
+    /// From now on records are read in `epoch`, with a fresh replay window.
+    mutating func switchReadEpoch(to epoch: UInt16, protection: RecordProtection) {
+        readEpoch = epoch
+        readProtection = protection
+        readWindow = ReplayWindow()
+    }
+
+    /// The keys and the next sequence number of a write epoch, which is
+    /// then used up; nil for an epoch we never wrote in.
+    mutating func claimRecordNumber(epoch: UInt16) -> (protection: RecordProtection?, sequence: UInt64)? {
+        if epoch == writeEpoch {
+            defer { writeSequence += 1 }
+            return (writeProtection, writeSequence)
+        }
+        guard let i = retiredWriteEpochs.firstIndex(where: { $0.epoch == epoch }) else { return nil }
+        defer { retiredWriteEpochs[i].nextSequence += 1 }
+        return (retiredWriteEpochs[i].protection, retiredWriteEpochs[i].nextSequence)
+    }
+
+    // MARK: Records
 
     /// Seals one application-data record into a pooled buffer and queues it.
     mutating func sealApplicationData(_ data: ArraySlice<UInt8>) throws(DTLSError) {
@@ -164,64 +211,32 @@ struct RecordIO {
         guard data.count <= maxPayload else {
             throw DTLSError(.messageTooLarge, alert: nil, "\(data.count) bytes exceed one record (\(maxPayload))")
         }
-        let sequence = writeSequence[1]
+        let sequence = writeSequence
         datagram.removeAll(keepingCapacity: true)
         let prefix = RecordHeader.length + RecordProtection.explicitNonceLength
         datagram.append(contentsOf: Self.zeroes[0..<prefix])
         datagram.append(contentsOf: data)
         datagram.append(contentsOf: Self.zeroes[0..<AESGCM.tagLength])
-        Self.writeHeader(&datagram, at: 0, type: .applicationData, epoch: 1, sequence: sequence)
+        RecordHeader.write(into: &datagram, at: 0, type: .applicationData, epoch: writeEpoch, sequence: sequence)
         do {
             try protection.seal(&datagram, headerStart: 0, plaintextLength: data.count, type: .applicationData,
-                                version: .dtls12, epoch: 1, sequence: sequence)
+                                version: .dtls12, epoch: writeEpoch, sequence: sequence)
         } catch {
             throw DTLSError.internalError("seal: \(error)")
         }
-        writeSequence[1] = sequence + 1
-    }
-
-    /// Writes a DTLS 1.2 header over `buffer[start ..< start + 13]`, the
-    /// length left for the sealer (or the writer of a plaintext record).
-    static func writeHeader(_ buffer: inout [UInt8], at start: Int, type: ContentType, epoch: UInt16, sequence: UInt64) {
-        var span = buffer.mutableSpan
-        span[start] = type.rawValue
-        span[start + 1] = 0xFE
-        span[start + 2] = 0xFD
-        span[start + 3] = UInt8(truncatingIfNeeded: epoch >> 8)
-        span[start + 4] = UInt8(truncatingIfNeeded: epoch)
-        span[start + 5] = UInt8(truncatingIfNeeded: sequence >> 40)
-        span[start + 6] = UInt8(truncatingIfNeeded: sequence >> 32)
-        span[start + 7] = UInt8(truncatingIfNeeded: sequence >> 24)
-        span[start + 8] = UInt8(truncatingIfNeeded: sequence >> 16)
-        span[start + 9] = UInt8(truncatingIfNeeded: sequence >> 8)
-        span[start + 10] = UInt8(truncatingIfNeeded: sequence)
-        span[start + 11] = 0
-        span[start + 12] = 0
-    }
-
-    /// The header of a datagram that is exactly one epoch-1
-    /// application-data record, or nil.
-    static func loneApplicationDataHeader(_ span: Span<UInt8>) -> RecordHeader? {
-        let count = span.count
-        guard count >= RecordHeader.length + RecordProtection.overhead,
-              span[0] == ContentType.applicationData.rawValue, span[3] == 0, span[4] == 1,
-              Int(span[11]) << 8 | Int(span[12]) == count - RecordHeader.length else { return nil }
-        var sequence: UInt64 = 0
-        for i in 5..<11 { sequence = sequence << 8 | UInt64(span[i]) }
-        return RecordHeader(contentType: .applicationData, version: ProtocolVersion(rawValue: UInt16(span[1]) << 8 | UInt16(span[2])),
-                            epoch: 1, sequenceNumber: sequence, length: UInt16(count - RecordHeader.length))
+        writeSequence = sequence + 1
     }
 
     /// What `openApplicationData(in:)` did with a datagram.
     enum DirectOpen { case plaintext(Range<Int>), dropped, general }
 
-    /// Opens a datagram that is exactly one epoch-1 application-data
+    /// Opens a datagram that is exactly one application-data record of the current read epoch,
     /// record, in place. Anything else (several records, handshake, alert,
     /// another epoch) is left untouched for the general path.
     mutating func openApplicationData(in datagram: inout [UInt8]) -> DirectOpen {
-        guard established, readEpoch == 1, let protection = readProtection else { return .general }
+        guard established, readEpoch > 0, let protection = readProtection else { return .general }
         let count = datagram.count
-        guard let header = Self.loneApplicationDataHeader(datagram.span) else { return .general }
+        guard let header = RecordHeader.loneApplicationData(datagram.span, epoch: readEpoch) else { return .general }
         let sequence = header.sequenceNumber
         guard readWindow.check(sequence) else {
             droppedRecords += 1
@@ -248,17 +263,17 @@ struct RecordIO {
     }
 
     /// The established fast path: when every record in the datagram is
-    /// epoch-1 application data, open them all here. Returns `.general`,
+    /// application data of the current read epoch, open them all here. Returns `.general`,
     /// having changed nothing, when the datagram needs the general path
     /// (handshake retransmissions, alerts, anything unusual).
     mutating func receiveApplicationData(_ packet: ArraySlice<UInt8>) -> FastReceive {
-        guard established, readEpoch == 1, let protection = readProtection else { return .general }
+        guard established, readEpoch > 0, let protection = readProtection else { return .general }
         receiveBuffer.removeAll(keepingCapacity: true)
         receiveBuffer.append(contentsOf: packet)
         recordScratch.removeAll(keepingCapacity: true)
         RecordView.split(receiveBuffer, into: &recordScratch)
         guard !recordScratch.isEmpty else { return .general }
-        for record in recordScratch where record.header.epoch != 1 || record.header.contentType != .applicationData {
+        for record in recordScratch where record.header.epoch != readEpoch || record.header.contentType != .applicationData {
             return .general
         }
         let queued = outputs.count

@@ -1,6 +1,6 @@
 import DTLSCrypto
 
-/// The client side of the DTLS 1.2 handshake (RFC 6347 4.2.4 figure 1):
+/// The DTLS 1.2 client engine (RFC 6347 4.2.4 figure 1):
 ///
 /// ```
 /// flight 1  ClientHello                      -->
@@ -14,8 +14,38 @@ import DTLSCrypto
 ///           CertificateVerify*, [CCS], Finished -->
 ///                                            <--  [CCS], Finished          flight 6
 /// ```
-extension DTLSConnection {
-    func startClient(now: DTLSInstant) {
+final class DTLS12Client: DTLS12Engine {
+    /// Which message the client waits for.
+    enum State: Equatable {
+        case awaitServerHello
+        case awaitCertificate
+        case awaitServerKeyExchange
+        case awaitCertificateRequestOrDone
+        case awaitServerHelloDone
+        case awaitChangeCipherSpec
+        case awaitFinished
+    }
+
+    private(set) var waitingFor: State = .awaitServerHello
+
+    // The client's own handshake fields, emptied on connect.
+    /// Our offer, kept to build the ClientHello again with a cookie.
+    private var offer: ClientHello?
+    private var cookie: [UInt8] = []
+    private var helloVerifyCount = 0
+    private var certificateRequested = false
+    /// What the server's CertificateRequest allows us to sign with.
+    private var requestedSchemes: [SignatureScheme] = []
+    private var keyAgreement: KeyAgreement?
+    private var serverShare: [UInt8] = []
+
+    /// A client; its ClientHello is queued at once.
+    init(config: DTLSConfiguration, now: DTLSInstant) {
+        super.init(role: .client, config: config, now: now)
+        start(now: now)
+    }
+
+    private func start(now: DTLSInstant) {
         guard let hs = handshake else { return }
         hs.clientRandom = SecureRandom.bytes(32)
         var extensions: [HelloExtension] = []
@@ -29,7 +59,7 @@ extension DTLSConnection {
         }
         extensions.append(.extendedMasterSecret)
         extensions.append(.renegotiationInfoEmpty)
-        hs.clientHello = ClientHello(random: hs.clientRandom, cipherSuites: config.cipherSuites, extensions: extensions)
+        offer = ClientHello(random: hs.clientRandom, cipherSuites: config.cipherSuites, extensions: extensions)
         do {
             try sendClientHello(now: now)
         } catch {
@@ -39,42 +69,53 @@ extension DTLSConnection {
 
     /// Flight 1, or flight 3 with the cookie. The transcript starts over:
     /// the first ClientHello and HelloVerifyRequest are not hashed.
-    func sendClientHello(now: DTLSInstant) throws(DTLSError) {
-        guard let hs = handshake, var hello = hs.clientHello else { return }
-        hello.cookie = hs.cookie
+    private func sendClientHello(now: DTLSInstant) throws(DTLSError) {
+        guard let hs = handshake, var hello = offer else { return }
+        hello.cookie = cookie
         var w = ByteWriter(capacity: 256)
         hello.write(to: &w)
-        let sequence = hs.nextSendSequence
-        hs.nextSendSequence += 1
         hs.transcript.reset()
-        hs.transcript.append(type: .clientHello, sequence: sequence, body: w.bytes)
         var flight = Flight(retransmitsOnTimer: true)
-        flight.items.append(.handshake(type: .clientHello, sequence: sequence, body: w.bytes, epoch: 0))
+        flight.items.append(hs.nextMessage(.clientHello, body: w.bytes))
         try sendFlight(flight, now: now)
     }
 
-    func clientHandle(_ message: HandshakeReassembler.Message, epoch: UInt16, now: DTLSInstant) throws(DTLSError) {
+    override func acceptChangeCipherSpec() -> Bool {
+        guard waitingFor == .awaitChangeCipherSpec else { return false }
+        waitingFor = .awaitFinished
+        return true
+    }
+
+    override func roleDidConnect() {
+        offer = nil
+        cookie = []
+        requestedSchemes = []
+        keyAgreement = nil
+        serverShare = []
+    }
+
+    override func handleMessage(_ message: HandshakeReassembler.Message, epoch: UInt16, now: DTLSInstant) throws(DTLSError) {
         guard let hs = handshake else { return }
         var reader = ByteReader(message.body)
-        switch (hs.step, message.type) {
-        case (.clientAwaitServerHello, .helloVerifyRequest):
+        switch (waitingFor, message.type) {
+        case (.awaitServerHello, .helloVerifyRequest):
             let hvr = try parse { () throws(WireError) in try HelloVerifyRequest(parsing: &reader) }
-            hs.helloVerifyCount += 1
-            guard hs.helloVerifyCount <= 3 else { throw .unexpected("too many HelloVerifyRequests") }
+            helloVerifyCount += 1
+            guard helloVerifyCount <= 3 else { throw .unexpected("too many HelloVerifyRequests") }
             guard !hvr.cookie.isEmpty, hvr.cookie.count <= 255 else { throw .illegal("empty cookie") }
             guard hvr.version == .dtls10 || hvr.version == .dtls12 else {
                 throw DTLSError(.protocolVersion, alert: .protocolVersion, "HelloVerifyRequest version \(hvr.version)")
             }
-            hs.cookie = hvr.cookie
+            cookie = hvr.cookie
             try sendClientHello(now: now)
 
-        case (.clientAwaitServerHello, .serverHello):
+        case (.awaitServerHello, .serverHello):
             let hello = try parse { () throws(WireError) in try ServerHello(parsing: &reader) }
-            try clientProcessServerHello(hello, hs: hs)
+            try processServerHello(hello, hs: hs)
             hs.transcript.append(type: .serverHello, sequence: message.sequence, body: message.body)
-            hs.step = .clientAwaitCertificate
+            waitingFor = .awaitCertificate
 
-        case (.clientAwaitCertificate, .certificate):
+        case (.awaitCertificate, .certificate):
             let certificate = try parse { () throws(WireError) in try CertificateMessage(parsing: &reader) }
             guard let leaf = certificate.certificates.first, let suite = hs.suite else {
                 throw DTLSError(.badCertificate, alert: .badCertificate, "server sent no certificate")
@@ -84,9 +125,9 @@ extension DTLSConnection {
                 throw DTLSError(.badCertificate, alert: .unsupportedCertificate, "certificate key does not fit \(suite.suite)")
             }
             hs.transcript.append(type: .certificate, sequence: message.sequence, body: message.body)
-            hs.step = .clientAwaitServerKeyExchange
+            waitingFor = .awaitServerKeyExchange
 
-        case (.clientAwaitServerKeyExchange, .serverKeyExchange):
+        case (.awaitServerKeyExchange, .serverKeyExchange):
             guard let suite = hs.suite, let peerKey = hs.peerPublicKey else { throw .unexpected("ServerKeyExchange") }
             let kx = try parse { () throws(WireError) in try ServerKeyExchange(parsing: &reader, keyExchange: suite.keyExchange) }
             let scheme = kx.signed.scheme
@@ -103,38 +144,37 @@ extension DTLSConnection {
                     throw .illegal("server chose group \(group) we did not offer")
                 }
                 hs.group = group
-                hs.peerKeyShare = point
+                serverShare = point
                 do {
-                    hs.ecdhKey = try ECDHPrivateKey(group: ecGroup)
+                    keyAgreement = .ecdhe(try ECDHPrivateKey(group: ecGroup))
                 } catch {
                     throw .internalError("ECDH keygen: \(error)")
                 }
             case .dhe(let p, let g, let y):
                 do {
-                    let key = try FFDHPrivateKey(prime: p.span, generator: g.span, minimumPrimeBits: config.minimumDHPrimeBits)
-                    hs.ffdhKey = key
+                    keyAgreement = .dhe(try FFDHPrivateKey(prime: p.span, generator: g.span, minimumPrimeBits: config.minimumDHPrimeBits))
                 } catch {
                     throw DTLSError(.insufficientSecurity, alert: .insufficientSecurity, "server DH parameters: \(error)")
                 }
                 hs.group = FFDHEGroup.matching(prime: p.span, generator: g.span)?.namedGroup ?? NamedGroup(rawValue: 0)
-                hs.peerKeyShare = y
+                serverShare = y
             }
             hs.transcript.append(type: .serverKeyExchange, sequence: message.sequence, body: message.body)
-            hs.step = .clientAwaitCertificateRequestOrDone
+            waitingFor = .awaitCertificateRequestOrDone
 
-        case (.clientAwaitCertificateRequestOrDone, .certificateRequest):
+        case (.awaitCertificateRequestOrDone, .certificateRequest):
             let request = try parse { () throws(WireError) in try CertificateRequest(parsing: &reader) }
-            hs.certificateRequested = true
-            hs.requestedSchemes = request.signatureAlgorithms
+            certificateRequested = true
+            requestedSchemes = request.signatureAlgorithms
             hs.transcript.append(type: .certificateRequest, sequence: message.sequence, body: message.body)
-            hs.step = .clientAwaitServerHelloDone
+            waitingFor = .awaitServerHelloDone
 
-        case (.clientAwaitCertificateRequestOrDone, .serverHelloDone), (.clientAwaitServerHelloDone, .serverHelloDone):
+        case (.awaitCertificateRequestOrDone, .serverHelloDone), (.awaitServerHelloDone, .serverHelloDone):
             guard message.body.isEmpty else { throw .malformed("ServerHelloDone with a body") }
             hs.transcript.append(type: .serverHelloDone, sequence: message.sequence, body: message.body)
-            try sendClientFinalFlight(hs: hs, now: now)
+            try sendFinalFlight(hs: hs, now: now)
 
-        case (.clientAwaitFinished, .finished):
+        case (.awaitFinished, .finished):
             guard epoch == 1 else { throw .unexpected("Finished in epoch 0") }
             let finished = try parse { () throws(WireError) in try Finished(parsing: &reader) }
             let expected = try crypto { () throws(CryptoError) in
@@ -152,11 +192,11 @@ extension DTLSConnection {
             break
 
         default:
-            throw .unexpected("\(message.type) while \(hs.step)")
+            throw .unexpected("\(message.type) while \(waitingFor)")
         }
     }
 
-    private func clientProcessServerHello(_ hello: ServerHello, hs: HandshakeContext) throws(DTLSError) {
+    private func processServerHello(_ hello: ServerHello, hs: HandshakeContext) throws(DTLSError) {
         guard hello.version == .dtls12 else {
             throw DTLSError(.protocolVersion, alert: .protocolVersion, "server chose \(hello.version)")
         }
@@ -192,47 +232,24 @@ extension DTLSConnection {
 
     /// Flight 5: our certificate if asked, the key exchange, the signature
     /// over the transcript, then ChangeCipherSpec and Finished in epoch 1.
-    private func sendClientFinalFlight(hs: HandshakeContext, now: DTLSInstant) throws(DTLSError) {
+    private func sendFinalFlight(hs: HandshakeContext, now: DTLSInstant) throws(DTLSError) {
         guard let suite = hs.suite else { throw .unexpected("ServerHelloDone before ServerHello") }
+        guard let keyAgreement else { throw .unexpected("no ServerKeyExchange") }
         var flight = Flight(retransmitsOnTimer: true)
-        func add(_ type: HandshakeType, _ body: [UInt8], epoch: UInt16 = 0) {
-            let sequence = hs.nextSendSequence
-            hs.nextSendSequence += 1
-            hs.transcript.append(type: type, sequence: sequence, body: body)
-            flight.items.append(.handshake(type: type, sequence: sequence, body: body, epoch: epoch))
-        }
-        if hs.certificateRequested {
+        if certificateRequested {
             var w = ByteWriter(capacity: 1024)
             CertificateMessage(certificates: [config.certificate.derEncoded]).write(to: &w)
-            add(.certificate, w.bytes)
+            flight.items.append(hs.nextMessage(.certificate, body: w.bytes))
         }
-        let publicKey: [UInt8]
-        let preMasterSecret: [UInt8]
-        let share = hs.peerKeyShare
-        do {
-            switch suite.keyExchange {
-            case .ecdhe:
-                guard let key = hs.ecdhKey else { throw DTLSError.unexpected("no ServerKeyExchange") }
-                publicKey = key.publicKeyBytes
-                preMasterSecret = try key.sharedSecret(peerPublicKey: share.span)
-            case .dhe:
-                guard let key = hs.ffdhKey else { throw DTLSError.unexpected("no ServerKeyExchange") }
-                publicKey = key.publicKeyBytes
-                preMasterSecret = try key.sharedSecret(peerPublicKey: share.span)
-            }
-        } catch let error as DTLSError {
-            throw error
-        } catch {
-            throw .illegal("server key share: \(error)")
-        }
+        let preMasterSecret = try keyAgreement.sharedSecret(peerShare: serverShare)
         var w = ByteWriter(capacity: 300)
-        ClientKeyExchange(publicKey: publicKey).write(to: &w, keyExchange: suite.keyExchange)
-        add(.clientKeyExchange, w.bytes)
-        try deriveKeys(hs: hs, preMasterSecret: preMasterSecret, isClient: true)
+        ClientKeyExchange(publicKey: keyAgreement.publicKeyBytes).write(to: &w, keyExchange: suite.keyExchange)
+        flight.items.append(hs.nextMessage(.clientKeyExchange, body: w.bytes))
+        try deriveKeys(hs: hs, preMasterSecret: preMasterSecret)
 
-        if hs.certificateRequested {
+        if certificateRequested {
             guard let scheme = config.signatureSchemes.first(where: {
-                $0.fits(config.privateKey.keyType) && hs.requestedSchemes.contains($0)
+                $0.fits(config.privateKey.keyType) && requestedSchemes.contains($0)
             }) else {
                 throw .failure(.noCommonParameters, "no signature scheme the server accepts for our key")
             }
@@ -242,141 +259,16 @@ extension DTLSConnection {
             }
             var cv = ByteWriter(capacity: 300)
             CertificateVerify(signed: DigitallySigned(scheme: scheme, signature: signature)).write(to: &cv)
-            add(.certificateVerify, cv.bytes)
+            flight.items.append(hs.nextMessage(.certificateVerify, body: cv.bytes))
         }
         flight.items.append(.changeCipherSpec)
         let verifyData = try crypto { () throws(CryptoError) in
             try KeySchedule.finished(masterSecret: hs.masterSecret, client: true,
                                      transcriptHash: hs.transcript.hash(hs.hash), hash: hs.hash)
         }
-        add(.finished, verifyData, epoch: 1)
-        writeProtection = hs.pendingWrite
-        hs.pendingWrite = nil
-        writeEpoch = 1
-        hs.step = .clientAwaitChangeCipherSpec
+        flight.items.append(hs.nextMessage(.finished, body: verifyData, epoch: 1))
+        switchWriteEpoch(hs: hs)
+        waitingFor = .awaitChangeCipherSpec
         try sendFlight(flight, now: now)
-    }
-}
-
-// MARK: - Shared helpers for both roles
-
-extension DTLSConnection {
-    /// Runs a parser, turning its failure into decode_error.
-    func parse<T>(_ body: () throws(WireError) -> T) throws(DTLSError) -> T {
-        do {
-            return try body()
-        } catch {
-            throw .malformed("\(error)")
-        }
-    }
-
-    /// Runs a libcrypto operation that should not fail on valid input.
-    func crypto<T>(_ body: () throws(CryptoError) -> T) throws(DTLSError) -> T {
-        do {
-            return try body()
-        } catch {
-            throw .internalError("\(error)")
-        }
-    }
-
-    /// Parses the peer's leaf certificate, surfaces it, and applies the
-    /// configured verification (the SDP fingerprint check in WebRTC).
-    func acceptPeerCertificate(_ der: [UInt8], hs: HandshakeContext) throws(DTLSError) -> PublicKey {
-        let key: PublicKey
-        do {
-            key = try PublicKey.fromCertificate(derEncoded: der)
-        } catch {
-            throw DTLSError(.badCertificate, alert: .badCertificate, "unreadable certificate: \(error)")
-        }
-        enqueue(.peerCertificate(der))
-        guard config.peerVerification.accepts(der) else {
-            throw DTLSError(.certificateRejected, alert: .badCertificate, "peer certificate does not match the expected fingerprint")
-        }
-        hs.peerCertificate = der
-        hs.peerPublicKey = key
-        return key
-    }
-
-    /// Master secret (always extended, RFC 7627) and the epoch-1 keys.
-    func deriveKeys(hs: HandshakeContext, preMasterSecret: [UInt8], isClient: Bool) throws(DTLSError) {
-        guard let suite = hs.suite else { throw .unexpected("no suite") }
-        let hash = hs.hash
-        let sessionHash = hs.transcript.hash(hash)
-        try crypto { () throws(CryptoError) in
-            hs.masterSecret = try KeySchedule.extendedMasterSecret(preMasterSecret: preMasterSecret,
-                                                                   sessionHash: sessionHash, hash: hash)
-            let keys = try KeySchedule.trafficKeys(masterSecret: hs.masterSecret, clientRandom: hs.clientRandom,
-                                                   serverRandom: hs.serverRandom, keyLength: suite.keyLength,
-                                                   fixedIVLength: suite.fixedIVLength, hash: hash)
-            // Each side only seals with its own key and opens with the peer's.
-            hs.pendingWrite = isClient ? try RecordProtection(suite, key: keys.clientKey, salt: keys.clientSalt, usage: .seal)
-                                       : try RecordProtection(suite, key: keys.serverKey, salt: keys.serverSalt, usage: .seal)
-            hs.pendingRead = isClient ? try RecordProtection(suite, key: keys.serverKey, salt: keys.serverSalt, usage: .open)
-                                      : try RecordProtection(suite, key: keys.clientKey, salt: keys.clientSalt, usage: .open)
-        }
-    }
-
-    /// The handshake is complete: report it, emit the SRTP keys, and keep
-    /// only what an established connection needs.
-    func didConnect(hs: HandshakeContext, now: DTLSInstant) {
-        guard let suite = hs.suite, let peer = hs.peerCertificate ?? (role == .server ? [] : nil) else {
-            fail(.internalError("connected without suite or certificate"))
-            return
-        }
-        let info = DTLSConnectionInfo(version: .dtls12, cipherSuite: suite.suite, srtpProfile: hs.srtpProfile,
-                                      srtpMKI: hs.srtpMKI, namedGroup: hs.group ?? NamedGroup(rawValue: 0),
-                                      extendedMasterSecret: true, peerCertificate: peer)
-        session = Session(info: info, masterSecret: hs.masterSecret, clientRandom: hs.clientRandom,
-                          serverRandom: hs.serverRandom, hash: hs.hash)
-        state = .connected
-        peerNextSequence = hs.reassembler.nextSequence
-        handshakeDeadline = nil
-        retransmitAt = nil
-        handshake = nil
-        if role == .server {
-            lingerUntil = now + config.finalFlightLinger
-        } else {
-            lastFlight = nil
-            releaseBuffersWhenIdle = true
-        }
-        enqueue(.connected(info))
-        if let profile = hs.srtpProfile {
-            do {
-                let bytes = try exportKeyingMaterial(label: "EXTRACTOR-dtls_srtp", length: profile.keyingMaterialLength)
-                enqueue(.keyingMaterial(DTLSKeyingMaterial(profile: profile, bytes: bytes, isClient: role == .client)))
-            } catch {
-                fail(error)
-            }
-        }
-    }
-}
-
-extension NamedGroup {
-    var ecGroup: ECGroup? {
-        switch self {
-        case .secp256r1: .p256
-        case .secp384r1: .p384
-        case .x25519: .x25519
-        default: nil
-        }
-    }
-
-    var ffdheGroup: FFDHEGroup? {
-        switch self {
-        case .ffdhe2048: .ffdhe2048
-        case .ffdhe3072: .ffdhe3072
-        case .ffdhe4096: .ffdhe4096
-        default: nil
-        }
-    }
-}
-
-extension FFDHEGroup {
-    var namedGroup: NamedGroup {
-        switch self {
-        case .ffdhe2048: .ffdhe2048
-        case .ffdhe3072: .ffdhe3072
-        case .ffdhe4096: .ffdhe4096
-        }
     }
 }
