@@ -540,7 +540,6 @@ public final class DTLSDatagramHandler: ChannelInboundHandler {
     private func finish(_ peer: DTLSPeer, error: DTLSError?) {
         guard !peer.isFinished else { return }
         peer.isFinished = true
-        peer.finishError = error
         cancelTimers(peer)
         rearmWakeup()
         if peer.isEstablished { establishedPeers -= 1 } else {

@@ -74,7 +74,6 @@ public final class DTLSPeer {
     var lastActivity: NIODeadline
     /// True once this side called `close()` (close_notify sent by us).
     public internal(set) var closing = false
-    var finishError: DTLSError?
     /// Set while the handshake runs on a handshake event loop (see
     /// `DTLSDatagramHandler` "Handshakes off the media loop").
     var offload: HandshakeOffload?

@@ -25,8 +25,11 @@ public enum PeerVerification: Sendable {
 
 /// Everything that is fixed for a connection before its first datagram.
 public struct DTLSConfiguration: Sendable {
+    /// This side's certificate, sent in the Certificate message.
     public var certificate: Certificate
+    /// The private key of `certificate`; it signs the key exchange or CertificateVerify.
     public var privateKey: PrivateKey
+    /// How the peer's certificate is accepted (the SDP fingerprint in WebRTC).
     public var peerVerification: PeerVerification
 
     /// Suites in preference order; the server's order wins. By default every
@@ -45,6 +48,7 @@ public struct DTLSConfiguration: Sendable {
     public var ffdheGroups: [NamedGroup]
     /// The smallest DH prime a client accepts from a server, in bits.
     public var minimumDHPrimeBits: Int
+    /// Signature schemes offered and accepted, preference order.
     public var signatureSchemes: [SignatureScheme]
     /// Server: demand a client certificate (WebRTC requires mutual auth).
     public var requireClientCertificate: Bool
@@ -57,15 +61,20 @@ public struct DTLSConfiguration: Sendable {
     public var mtu: Int
     /// RFC 6347 4.2.4: initial retransmission timer, doubled on each expiry up to the cap.
     public var initialRetransmitTimeout: Duration
+    /// The cap on the doubling retransmission timer.
     public var maxRetransmitTimeout: Duration
     /// The whole handshake must complete within this time.
     public var handshakeTimeout: Duration
     /// Bounds on what a peer can make us buffer while reassembling.
     public var maxHandshakeMessageSize: Int
+    /// The most handshake bytes held across messages being reassembled.
     public var maxBufferedHandshakeBytes: Int
     /// How long the final flight is kept to answer a peer that lost it.
     public var finalFlightLinger: Duration
 
+    /// A configuration with the defaults WebRTC expects: every suite, every SRTP profile
+    /// (SRTP required), mutual authentication, cookies, MTU 1200, a 1 s first
+    /// retransmission timer and a 30 s handshake deadline.
     public init(certificate: Certificate, privateKey: PrivateKey, peerVerification: PeerVerification) {
         self.certificate = certificate
         self.privateKey = privateKey

@@ -20,6 +20,7 @@ import DTLSCrypto
 ///
 /// Confined to one thread, like the connections it creates.
 public struct DTLSCookieListener {
+    /// What to do with a datagram from an address without a connection.
     public enum Decision {
         /// Send these bytes back to the datagram's source address.
         case reply([UInt8])
@@ -31,16 +32,22 @@ public struct DTLSCookieListener {
         case drop
     }
 
+    /// The configuration of the connections it accepts (their own cookie exchange off).
     public var configuration: DTLSConfiguration
+    /// How often the cookie secret changes; the previous one stays valid for one interval.
     public let rotationInterval: Duration
     private var secret: [UInt8]
     private var previousSecret: [UInt8]
     private var rotatedAt: DTLSInstant
 
+    /// HelloVerifyRequests sent so far.
     public private(set) var helloVerifyRequestsSent = 0
+    /// ClientHellos whose cookie did not verify (stale, forged or from another address).
     public private(set) var cookiesRejected = 0
+    /// Datagrams that were no ClientHello we answer, or whose answer would have been larger.
     public private(set) var dropped = 0
 
+    /// A listener with fresh random cookie secrets.
     public init(configuration: DTLSConfiguration, rotationInterval: Duration = .seconds(60), now: DTLSInstant) {
         var config = configuration
         config.cookieExchange = false

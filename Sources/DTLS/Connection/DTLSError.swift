@@ -3,6 +3,7 @@
 /// Every fatal error names the alert that was sent (or received), so a log
 /// line tells both what went wrong and what the peer was told.
 public struct DTLSError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What went wrong, one case per distinct cause.
     public enum Code: String, Hashable, Sendable {
         /// A handshake message that does not parse (decode_error).
         case malformedMessage
@@ -46,11 +47,14 @@ public struct DTLSError: Error, Hashable, Sendable, CustomStringConvertible {
         case closed
     }
 
+    /// The cause.
     public let code: Code
     /// The alert sent to the peer, or received from it for `.alertReceived`.
     public let alert: AlertDescription?
+    /// A human-readable account for logs.
     public let detail: String
 
+    /// An error with its cause, the alert it goes with, and a detail for logs.
     public init(_ code: Code, alert: AlertDescription?, _ detail: String = "") {
         self.code = code
         self.alert = alert

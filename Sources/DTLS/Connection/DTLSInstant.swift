@@ -17,11 +17,13 @@ public struct DTLSInstant: Sendable, Hashable, Comparable, CustomStringConvertib
     public var sinceOrigin: Duration
 
     @inlinable
+    /// The instant `sinceOrigin` after the per-process origin.
     public init(sinceOrigin: Duration) { self.sinceOrigin = sinceOrigin }
 
     /// The continuous clock's instant that offsets are measured from.
     public static let origin = ContinuousClock.now
 
+    /// The same point in time as a continuous-clock instant.
     public init(_ instant: ContinuousClock.Instant) {
         sinceOrigin = Self.origin.duration(to: instant)
     }
@@ -33,31 +35,39 @@ public struct DTLSInstant: Sendable, Hashable, Comparable, CustomStringConvertib
     public var continuousClockInstant: ContinuousClock.Instant { Self.origin.advanced(by: sinceOrigin) }
 
     @inlinable
+    /// This instant moved by `duration`.
     public func advanced(by duration: Duration) -> DTLSInstant { DTLSInstant(sinceOrigin: sinceOrigin + duration) }
 
     @inlinable
+    /// The time from this instant to `other`.
     public func duration(to other: DTLSInstant) -> Duration { other.sinceOrigin - sinceOrigin }
 
     @inlinable
+    /// Whether `lhs` comes before `rhs`.
     public static func < (lhs: DTLSInstant, rhs: DTLSInstant) -> Bool {
         lhs.sinceOrigin.attoseconds < rhs.sinceOrigin.attoseconds
     }
 
     @inlinable
+    /// Whether both are the same instant.
     public static func == (lhs: DTLSInstant, rhs: DTLSInstant) -> Bool {
         lhs.sinceOrigin.attoseconds == rhs.sinceOrigin.attoseconds
     }
 
     @inlinable
+    /// The instant `rhs` after `lhs`.
     public static func + (lhs: DTLSInstant, rhs: Duration) -> DTLSInstant { lhs.advanced(by: rhs) }
 
     @inlinable
+    /// The instant `rhs` before `lhs`.
     public static func - (lhs: DTLSInstant, rhs: Duration) -> DTLSInstant { lhs.advanced(by: .zero - rhs) }
 
     @inlinable
+    /// The time from `rhs` to `lhs`.
     public static func - (lhs: DTLSInstant, rhs: DTLSInstant) -> Duration { rhs.duration(to: lhs) }
 
     @inlinable
+    /// Moves `lhs` by `rhs`.
     public static func += (lhs: inout DTLSInstant, rhs: Duration) { lhs = lhs + rhs }
 
     public var description: String { "DTLSInstant(\(sinceOrigin) since origin)" }

@@ -2,12 +2,17 @@ import DTLSCrypto
 
 /// What the negotiation settled on, reported once on connect.
 public struct DTLSConnectionInfo: Sendable, Hashable {
+    /// The protocol version negotiated.
     public var version: ProtocolVersion
+    /// The cipher suite negotiated.
     public var cipherSuite: CipherSuite
+    /// The SRTP profile agreed through use_srtp, if any.
     public var srtpProfile: SRTPProtectionProfile?
     /// The MKI the peers agreed on (RFC 5764 4.1.1); empty almost always.
     public var srtpMKI: [UInt8]
+    /// The key-exchange group (an ECDHE curve or an RFC 7919 group).
     public var namedGroup: NamedGroup
+    /// Whether RFC 7627 extended master secret was used (always, in this engine).
     public var extendedMasterSecret: Bool
     /// The peer's leaf certificate, DER.
     public var peerCertificate: [UInt8]
@@ -16,6 +21,7 @@ public struct DTLSConnectionInfo: Sendable, Hashable {
 /// The `EXTRACTOR-dtls_srtp` export (RFC 5764 4.2), sized for the profile.
 /// The SRTP module splits it into keys (`SRTP.SRTPKeyingMaterial`).
 public struct DTLSKeyingMaterial: Sendable, Hashable {
+    /// The profile the keys are for.
     public var profile: SRTPProtectionProfile
     /// client_write_key | server_write_key | client_write_salt | server_write_salt
     public var bytes: [UInt8]

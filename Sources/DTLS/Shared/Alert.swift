@@ -1,25 +1,45 @@
 /// Alert levels and descriptions (RFC 5246 7.2).
 public struct AlertDescription: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    /// The alert's code point (RFC 5246 7.2).
     public let rawValue: UInt8
+    /// An alert description by code point; unknown values are kept.
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
+    /// close_notify: the sender will send no more data.
     public static let closeNotify = AlertDescription(rawValue: 0)
+    /// unexpected_message.
     public static let unexpectedMessage = AlertDescription(rawValue: 10)
+    /// bad_record_mac.
     public static let badRecordMAC = AlertDescription(rawValue: 20)
+    /// record_overflow.
     public static let recordOverflow = AlertDescription(rawValue: 22)
+    /// handshake_failure: no acceptable parameters.
     public static let handshakeFailure = AlertDescription(rawValue: 40)
+    /// bad_certificate (also: the fingerprint did not match).
     public static let badCertificate = AlertDescription(rawValue: 42)
+    /// unsupported_certificate.
     public static let unsupportedCertificate = AlertDescription(rawValue: 43)
+    /// certificate_expired.
     public static let certificateExpired = AlertDescription(rawValue: 45)
+    /// certificate_unknown.
     public static let certificateUnknown = AlertDescription(rawValue: 46)
+    /// illegal_parameter.
     public static let illegalParameter = AlertDescription(rawValue: 47)
+    /// decode_error: a message did not parse.
     public static let decodeError = AlertDescription(rawValue: 50)
+    /// decrypt_error: a signature or Finished did not verify.
     public static let decryptError = AlertDescription(rawValue: 51)
+    /// protocol_version.
     public static let protocolVersion = AlertDescription(rawValue: 70)
+    /// insufficient_security.
     public static let insufficientSecurity = AlertDescription(rawValue: 71)
+    /// internal_error.
     public static let internalError = AlertDescription(rawValue: 80)
+    /// user_canceled.
     public static let userCanceled = AlertDescription(rawValue: 90)
+    /// no_renegotiation (a warning).
     public static let noRenegotiation = AlertDescription(rawValue: 100)
+    /// unsupported_extension.
     public static let unsupportedExtension = AlertDescription(rawValue: 110)
 
     public var description: String {

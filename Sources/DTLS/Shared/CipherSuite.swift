@@ -7,7 +7,9 @@ import DTLSCrypto
 /// ``CipherSuite/table``: adding a suite is adding a row (and, when its
 /// AEAD is new, a record cipher for it).
 public struct CipherSuite: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    /// The suite's IANA code point.
     public let rawValue: UInt16
+    /// A suite by code point; unknown ones are kept and never selected.
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     /// TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (RFC 5289), what every browser offers first.
