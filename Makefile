@@ -1,7 +1,7 @@
 # The two entry points of the README. Each installs missing system packages first.
 SWIFT ?= swift
 
-.PHONY: deps demo test build release
+.PHONY: deps demo test build release docs
 
 deps:
 	@bash scripts/install-deps.sh
@@ -20,7 +20,18 @@ test: deps
 	$(SWIFT) test --skip-build
 	bash scripts/check-readme.sh
 	.build/debug/EngineInOneScreen
+	$(MAKE) docs
 	bash scripts/interop.sh .build/debug/dtls-srtp
+
+# The DocC catalog of every library product (Sources/<module>/<module>.docc),
+# with warnings as errors: a broken symbol link or an undocumented parameter fails.
+DOC_TARGETS = DTLS SRTP DTLSEndpoint WebRTCLite
+.PHONY: docs
+docs:
+	@for t in $(DOC_TARGETS); do \
+	  $(SWIFT) package generate-documentation --target $$t --warnings-as-errors >.build/docc-$$t.log 2>&1 \
+	    && echo "docs: $$t built" || { cat .build/docc-$$t.log; echo "docs: $$t FAILED"; exit 1; }; \
+	done
 
 .PHONY: fuzz fuzz-build fuzz-seeds sanitize sanitize-address sanitize-thread
 

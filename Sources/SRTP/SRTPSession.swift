@@ -50,8 +50,10 @@ public final class SRTPSession {
     /// Creates a session for `direction` from one master key and salt.
     ///
     /// - Parameters:
+    ///   - profile: the negotiated DTLS-SRTP protection profile.
     ///   - masterKey: `profile.masterKeyLength` bytes.
     ///   - masterSalt: `profile.masterSaltLength` bytes.
+    ///   - direction: whether this session protects what we send or unprotects what we receive.
     ///   - replayWindowSize: RTP replay window, in `replayWindowSizes`.
     ///   - allowRepeatTransmission: outbound only: let the same RTP sequence
     ///     number be protected again (retransmission of an identical packet);

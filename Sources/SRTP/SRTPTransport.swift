@@ -13,8 +13,14 @@ public final class SRTPTransport {
     /// Unprotects what this endpoint receives.
     public let inbound: SRTPSession
 
-    /// - Parameter isClient: this endpoint's DTLS role (the client protects
-    ///   with the client write key, RFC 5764 section 4.2).
+    /// Both sessions from keys already split per RFC 5764 4.2.
+    ///
+    /// - Parameters:
+    ///   - keyingMaterial: the client and server master keys and salts.
+    ///   - isClient: this endpoint's DTLS role (the client protects
+    ///     with the client write key, RFC 5764 section 4.2).
+    ///   - replayWindowSize: the inbound RTP replay window.
+    ///   - allowRepeatTransmission: outbound only: see `SRTPSession`.
     public init(
         keyingMaterial: SRTPKeyingMaterial, isClient: Bool,
         replayWindowSize: Int = SRTPSession.defaultReplayWindowSize,

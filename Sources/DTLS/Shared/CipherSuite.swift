@@ -4,7 +4,7 @@ import DTLSCrypto
 /// as raw values and simply never selected.
 ///
 /// What the engine knows about a suite is one row of
-/// ``CipherSuite/table``: adding a suite is adding a row (and, when its
+/// `CipherSuite.table` (package): adding a suite is adding a row (and, when its
 /// AEAD is new, a record cipher for it).
 public struct CipherSuite: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     /// The suite's IANA code point.
