@@ -43,7 +43,8 @@ let package = Package(
         // libsrtp's cipher and auth types over libcrypto, registered at srtp_init
         // in place of Debian's NSS-backed ones (see Sources/CSRTPCrypto).
         .target(name: "CSRTPCrypto", dependencies: ["CSRTP", "COpenSSL"]),
-        .target(name: "SRTP", dependencies: ["CSRTP", "CSRTPCrypto"]),
+        // SRTP speaks in DTLS's `SRTPProtectionProfile`: one profile type for the package.
+        .target(name: "SRTP", dependencies: ["CSRTP", "CSRTPCrypto", "DTLS"]),
         .target(name: "ZlibChecksum", dependencies: ["CZlib"]),
         .target(name: "OpenSSLReference", dependencies: ["CLibSSL", "COpenSSL"]),
 
@@ -95,7 +96,7 @@ let package = Package(
         .target(name: "DTLSTestSupport", dependencies: ["DTLS", "DTLSCrypto"], path: "Tests/DTLSTestSupport"),
         .testTarget(name: "DTLSCryptoTests", dependencies: ["DTLSCrypto"]),
         .testTarget(name: "DTLSTests", dependencies: ["DTLS", "DTLSCrypto", "DTLSTestSupport"]),
-        .testTarget(name: "SRTPTests", dependencies: ["SRTP", "CSRTP", "CSRTPCrypto", "COpenSSL"]),
+        .testTarget(name: "SRTPTests", dependencies: ["SRTP", "DTLS", "CSRTP", "CSRTPCrypto", "COpenSSL"]),
         .testTarget(name: "WebRTCLiteTests", dependencies: ["WebRTCLite", "DTLS", "DTLSCrypto", "DTLSEndpoint", "SRTP", "ZlibChecksum"],
                     exclude: ["chromium-156-offer.sdp", "firefox-esr-153-offer.sdp"]),
         .testTarget(name: "CLITests", dependencies: [

@@ -24,8 +24,7 @@ final class Side {
             case .peerCertificate: break                         // already matched the fingerprint
             case .connected(let info): print("\(connection.role): \(info.cipherSuite)")
             case .keyingMaterial(let km):                        // RFC 5764 keys for libsrtp
-                guard let profile = SRTPProfile(rawValue: km.profile.rawValue) else { return }
-                srtp = try SRTPTransport(profile: profile, exportedKeyingMaterial: km.bytes, isClient: km.isClient)
+                srtp = try SRTPTransport(profile: km.profile, exportedKeyingMaterial: km.bytes, isClient: km.isClient)
             case .peerClosed: return
             case .failed(let error): throw error
             case .timeout(let deadline): timer = deadline; return  // nil: no timer armed

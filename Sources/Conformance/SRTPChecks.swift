@@ -1,3 +1,4 @@
+import DTLS
 import SRTP
 
 /// SRTP/SRTCP known-answer packets through SRTP.SRTPSession (libsrtp underneath).
@@ -7,8 +8,9 @@ enum SRTPChecks {
         guard let code = c.fields["profile"] as? Int else {
             throw Mismatch("no DTLS-SRTP profile for this vector (mark the case skip)")
         }
-        guard let profile = SRTPProfile(rawValue: UInt16(code)) else {
-            throw Mismatch("SRTPProfile has no profile 0x\(String(code, radix: 16))")
+        let profile = SRTPProtectionProfile(rawValue: UInt16(code))
+        guard profile.isSupported else {
+            throw Mismatch("SRTPProtectionProfile has no profile 0x\(String(code, radix: 16))")
         }
         let isRTCP: Bool
         switch try c.string("packet_type") {

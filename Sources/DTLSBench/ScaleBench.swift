@@ -119,7 +119,7 @@ enum ScaleBench {
 
     /// Heap bytes of one SRTP transport (an inbound and an outbound libsrtp session).
     static func srtpTransportBytes(count: Int) -> Double {
-        let material = SecureRandom.bytes(SRTPProfile.aeadAes128Gcm.keyingMaterialLength)
+        let material = SecureRandom.bytes(SRTPProtectionProfile.aeadAes128Gcm.keyingMaterialLength)
         let before = Int(cmalloc_heap_in_use())
         var held: [SRTPTransport] = []
         for _ in 0..<count { held.append(try! SRTPTransport(profile: .aeadAes128Gcm, exportedKeyingMaterial: material, isClient: true)) }

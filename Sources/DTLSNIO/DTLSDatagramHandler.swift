@@ -325,9 +325,7 @@ public final class DTLSDatagramHandler: ChannelInboundHandler {
 
     private func installKeys(_ peer: DTLSPeer, _ km: DTLSKeyingMaterial) {
         peer.keyingMaterial = km
-        if let profile = SRTPProfile(rawValue: km.profile.rawValue) {
-            peer.srtp = try? SRTPTransport(profile: profile, exportedKeyingMaterial: km.bytes, isClient: km.isClient)
-        }
+        peer.srtp = try? SRTPTransport(profile: km.profile, exportedKeyingMaterial: km.bytes, isClient: km.isClient)
     }
 
     /// Applies what a handshake job produced, on the channel's loop.

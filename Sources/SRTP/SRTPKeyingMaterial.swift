@@ -1,3 +1,4 @@
+import DTLS
 /// One direction's SRTP master key and master salt.
 public struct SRTPMasterKey: Sendable, Equatable {
     public let key: [UInt8]
@@ -31,13 +32,13 @@ extension SRTPMasterKey: CustomStringConvertible, CustomDebugStringConvertible {
 /// with the server halves, so the *local* (outbound) key is the client half
 /// when `isClient` is true.
 public struct SRTPKeyingMaterial: Sendable, Equatable {
-    public let profile: SRTPProfile
+    public let profile: SRTPProtectionProfile
     public let clientWrite: SRTPMasterKey
     public let serverWrite: SRTPMasterKey
 
     /// Splits exporter output. Throws `.invalidKeyingMaterialLength` unless
     /// it has exactly `profile.keyingMaterialLength` bytes.
-    public init(profile: SRTPProfile, exportedKeyingMaterial material: some Collection<UInt8>)
+    public init(profile: SRTPProtectionProfile, exportedKeyingMaterial material: some Collection<UInt8>)
         throws(SRTPError)
     {
         let bytes = Array(material)

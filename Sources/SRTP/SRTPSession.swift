@@ -1,3 +1,4 @@
+import DTLS
 internal import CSRTP
 
 /// One libsrtp session (`srtp_t`) protecting OR unprotecting the packets of
@@ -38,7 +39,7 @@ public final class SRTPSession {
     /// works for every profile.
     public static let maximumTrailerLength = 20
 
-    public let profile: SRTPProfile
+    public let profile: SRTPProtectionProfile
     public let direction: Direction
     /// RTP replay window in packets. SRTCP always uses libsrtp's fixed
     /// 128-packet window (not configurable in libsrtp 2.5).
@@ -60,12 +61,12 @@ public final class SRTPSession {
     ///     otherwise that throws `.replayDetected`. Never re-protect
     ///     different content under the same sequence number.
     public init(
-        profile: SRTPProfile, masterKey: [UInt8], masterSalt: [UInt8], direction: Direction,
+        profile: SRTPProtectionProfile, masterKey: [UInt8], masterSalt: [UInt8], direction: Direction,
         replayWindowSize: Int = SRTPSession.defaultReplayWindowSize,
         allowRepeatTransmission: Bool = false
     ) throws(SRTPError) {
         try LibSRTP.ensureInitialized()
-        guard masterKey.count == profile.masterKeyLength,
+        guard profile.isSupported, masterKey.count == profile.masterKeyLength,
             masterSalt.count == profile.masterSaltLength,
             SRTPSession.replayWindowSizes.contains(replayWindowSize)
         else { throw .badParameter }
@@ -114,7 +115,7 @@ public final class SRTPSession {
 
     /// Creates a session from a split `SRTPMasterKey`.
     public convenience init(
-        profile: SRTPProfile, key: SRTPMasterKey, direction: Direction,
+        profile: SRTPProtectionProfile, key: SRTPMasterKey, direction: Direction,
         replayWindowSize: Int = SRTPSession.defaultReplayWindowSize,
         allowRepeatTransmission: Bool = false
     ) throws(SRTPError) {

@@ -1,3 +1,4 @@
+import DTLS
 /// The SRTP state of one DTLS-SRTP association: an outbound session keyed
 /// with the local write key and an inbound session keyed with the peer's.
 ///
@@ -7,7 +8,7 @@
 /// different threads, build the two `SRTPSession`s yourself and confine
 /// each to its own thread: they share no state.)
 public final class SRTPTransport {
-    public let profile: SRTPProfile
+    public let profile: SRTPProtectionProfile
     /// Protects what this endpoint sends.
     public let outbound: SRTPSession
     /// Unprotects what this endpoint receives.
@@ -38,7 +39,7 @@ public final class SRTPTransport {
     /// Splits `exportedKeyingMaterial` (exactly `profile.keyingMaterialLength`
     /// bytes) and builds both sessions.
     public convenience init(
-        profile: SRTPProfile, exportedKeyingMaterial: some Collection<UInt8>, isClient: Bool,
+        profile: SRTPProtectionProfile, exportedKeyingMaterial: some Collection<UInt8>, isClient: Bool,
         replayWindowSize: Int = SRTPSession.defaultReplayWindowSize,
         allowRepeatTransmission: Bool = false
     ) throws(SRTPError) {

@@ -29,7 +29,7 @@ import Testing
             try sender.endpoint.sendRTCP(Fixture.rtcp())
             let wire = sender.drain()
             #expect(wire.count == 6)
-            #expect(wire.first?.count == Fixture.rtp(sequence: 1).count + Int(SRTPProfile(rawValue: profile.rawValue)!.rtpOverhead))
+            #expect(wire.first?.count == Fixture.rtp(sequence: 1).count + profile.rtpOverhead)
             #expect(wire.first.map { Array($0[12...]) } != Array(Fixture.rtp(sequence: 1)[12...]), "payload must be encrypted")
             for d in wire { receiver.endpoint.handleDatagram(d, now: Fixture.start) }
             receiver.drain()

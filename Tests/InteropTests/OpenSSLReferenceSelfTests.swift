@@ -25,17 +25,17 @@ struct Suite: Sendable, CustomTestStringConvertible {
 }
 
 /// use_srtp profile with its RFC 5764 / RFC 7714 id and exporter length 2*(key+salt).
-struct SRTPProfile: Sendable, CustomTestStringConvertible {
+struct ReferenceSRTPProfile: Sendable, CustomTestStringConvertible {
     let name: String
     let id: UInt16
     let keyingMaterialLength: Int
     var testDescription: String { name }
 
-    static let all: [SRTPProfile] = [
-        SRTPProfile(name: "SRTP_AEAD_AES_256_GCM", id: 0x0008, keyingMaterialLength: 88),
-        SRTPProfile(name: "SRTP_AEAD_AES_128_GCM", id: 0x0007, keyingMaterialLength: 56),
-        SRTPProfile(name: "SRTP_AES128_CM_SHA1_80", id: 0x0001, keyingMaterialLength: 60),
-        SRTPProfile(name: "SRTP_AES128_CM_SHA1_32", id: 0x0002, keyingMaterialLength: 60),
+    static let all: [ReferenceSRTPProfile] = [
+        ReferenceSRTPProfile(name: "SRTP_AEAD_AES_256_GCM", id: 0x0008, keyingMaterialLength: 88),
+        ReferenceSRTPProfile(name: "SRTP_AEAD_AES_128_GCM", id: 0x0007, keyingMaterialLength: 56),
+        ReferenceSRTPProfile(name: "SRTP_AES128_CM_SHA1_80", id: 0x0001, keyingMaterialLength: 60),
+        ReferenceSRTPProfile(name: "SRTP_AES128_CM_SHA1_32", id: 0x0002, keyingMaterialLength: 60),
     ]
 }
 
@@ -149,8 +149,8 @@ func eachSuiteCarriesApplicationDataAndCloseNotifyBothWays(_ suite: Suite) throw
 
 // MARK: SRTP
 
-@Test(arguments: SRTPProfile.all)
-func eachSRTPProfileIsNegotiatedWithMatchingKeyingMaterial(_ profile: SRTPProfile) throws {
+@Test(arguments: ReferenceSRTPProfile.all)
+func eachSRTPProfileIsNegotiatedWithMatchingKeyingMaterial(_ profile: ReferenceSRTPProfile) throws {
     let client = try Peer(clientConfig(srtpProfiles: profile.name))
     let server = try Peer(serverConfig(srtpProfiles: Peer.Configuration.defaultSRTPProfiles))
     try connect(client, server)

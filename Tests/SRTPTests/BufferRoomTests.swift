@@ -1,10 +1,11 @@
+import DTLS
 import Testing
 import SRTP
 
 /// `protect*` works in place and needs exactly the profile's trailer room.
 @Suite struct BufferRoomTests {
-    @Test(arguments: SRTPProfile.all)
-    func protectWithoutRoomForTheTrailerThrowsAndLeavesTheBufferAlone(profile: SRTPProfile) throws {
+    @Test(arguments: SRTPProtectionProfile.supported)
+    func protectWithoutRoomForTheTrailerThrowsAndLeavesTheBufferAlone(profile: SRTPProtectionProfile) throws {
         let peers = try Peers(profile)
         let plain = Packets.rtp(ssrc: 1, sequence: 1, payload: Array(repeating: 7, count: 30))
         var rtp = plain + [UInt8](repeating: 0, count: profile.rtpOverhead - 1)
@@ -17,8 +18,8 @@ import SRTP
         #expect(throws: SRTPError.bufferTooSmall) { try peers.client.protectRTCP(&rtcp, length: report.count) }
     }
 
-    @Test(arguments: SRTPProfile.all)
-    func protectWritesNothingBeyondTheDeclaredTrailer(profile: SRTPProfile) throws {
+    @Test(arguments: SRTPProtectionProfile.supported)
+    func protectWritesNothingBeyondTheDeclaredTrailer(profile: SRTPProtectionProfile) throws {
         let peers = try Peers(profile)
         let canary = [UInt8](repeating: 0xEE, count: 64)
         let plain = Packets.rtp(ssrc: 1, sequence: 1, payload: Array(repeating: 7, count: 30))

@@ -1,3 +1,4 @@
+import DTLS
 import Testing
 import SRTP
 
@@ -9,7 +10,7 @@ import SRTP
 
     struct Vector {
         let name: String
-        let profile: SRTPProfile
+        let profile: SRTPProtectionProfile
         let isRTCP: Bool
         let key: [UInt8], salt: [UInt8], plaintext: [UInt8], protected: [UInt8]
     }
@@ -21,10 +22,10 @@ import SRTP
         for row in rows {
             let name = try row.string("name")
             if notExpressible.contains(where: name.hasPrefix) { continue }
-            let profile: SRTPProfile =
+            let profile: SRTPProtectionProfile =
                 name.hasPrefix("aead_aes_128_gcm") ? .aeadAes128Gcm
                 : name.hasPrefix("aes_cm_128_hmac_sha1_80") ? .aes128CmHmacSha1_80
-                : try #require(nil as SRTPProfile?, "unexpected vector \(name)")
+                : try #require(nil as SRTPProtectionProfile?, "unexpected vector \(name)")
             result.append(Vector(
                 name: name, profile: profile, isRTCP: name.contains("RTCP"),
                 key: try row.hex("master_key"), salt: try row.hex("master_salt"),

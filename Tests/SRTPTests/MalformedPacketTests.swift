@@ -1,11 +1,12 @@
+import DTLS
 import Testing
 import SRTP
 
 /// Truncated or malformed input must produce an error, never a crash or a
 /// read past `length`, and must not disturb the session.
 @Suite struct MalformedPacketTests {
-    @Test(arguments: SRTPProfile.all)
-    func everyTruncationOfAnSRTPPacketFails(profile: SRTPProfile) throws {
+    @Test(arguments: SRTPProtectionProfile.supported)
+    func everyTruncationOfAnSRTPPacketFails(profile: SRTPProtectionProfile) throws {
         let peers = try Peers(profile)
         let plain = Packets.rtp(ssrc: 0x77, sequence: 300, payload: Array(repeating: 3, count: 24))
         let sealed = try peers.client.sealRTP(plain)
@@ -20,8 +21,8 @@ import SRTP
         #expect(try peers.server.openRTP(sealed) == plain, "failures did not poison the replay state")
     }
 
-    @Test(arguments: SRTPProfile.all)
-    func everyTruncationOfAnSRTCPPacketFails(profile: SRTPProfile) throws {
+    @Test(arguments: SRTPProtectionProfile.supported)
+    func everyTruncationOfAnSRTCPPacketFails(profile: SRTPProtectionProfile) throws {
         let peers = try Peers(profile)
         let plain = Packets.rtcpReceiverReport(ssrc: 0x77)
         let sealed = try peers.client.sealRTCP(plain)
@@ -44,8 +45,8 @@ import SRTP
         #expect(throws: SRTPError.badPacket) { try peers.server.unprotectRTP(&empty, length: 0) }
     }
 
-    @Test(arguments: SRTPProfile.all)
-    func headersClaimingMoreThanThePacketHoldsFail(profile: SRTPProfile) throws {
+    @Test(arguments: SRTPProtectionProfile.supported)
+    func headersClaimingMoreThanThePacketHoldsFail(profile: SRTPProtectionProfile) throws {
         let peers = try Peers(profile)
         let sealed = try peers.client.sealRTP(
             Packets.rtp(ssrc: 1, sequence: 1, payload: Array(repeating: 0, count: 20)))

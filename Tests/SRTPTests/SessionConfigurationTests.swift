@@ -1,9 +1,10 @@
+import DTLS
 import Testing
 import SRTP
 
 @Suite struct SessionConfigurationTests {
-    @Test(arguments: SRTPProfile.all)
-    func wrongKeyOrSaltLengthIsABadParameter(profile: SRTPProfile) {
+    @Test(arguments: SRTPProtectionProfile.supported)
+    func wrongKeyOrSaltLengthIsABadParameter(profile: SRTPProtectionProfile) {
         let key = [UInt8](repeating: 1, count: profile.masterKeyLength)
         let salt = [UInt8](repeating: 2, count: profile.masterSaltLength)
         #expect(throws: SRTPError.badParameter) {
@@ -62,7 +63,7 @@ import SRTP
         try await withThrowingTaskGroup(of: Int.self) { group in
             for i in 0..<16 {
                 group.addTask {
-                    let profile = SRTPProfile.all[i % 4]
+                    let profile = SRTPProtectionProfile.supported[i % 4]
                     let peers = try Peers(profile)
                     let plain = Packets.rtp(ssrc: UInt32(i), sequence: 1, payload: [UInt8(i)])
                     return try peers.server.openRTP(try peers.client.sealRTP(plain)).count

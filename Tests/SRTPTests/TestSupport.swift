@@ -1,3 +1,4 @@
+import DTLS
 import Foundation
 import Testing
 
@@ -104,7 +105,7 @@ struct Peers {
     let client: SRTPTransport
     let server: SRTPTransport
 
-    init(_ profile: SRTPProfile, replayWindowSize: Int = SRTPSession.defaultReplayWindowSize,
+    init(_ profile: SRTPProtectionProfile, replayWindowSize: Int = SRTPSession.defaultReplayWindowSize,
          allowRepeatTransmission: Bool = false) throws {
         let material = Packets.keyingMaterial(length: profile.keyingMaterialLength)
         client = try SRTPTransport(

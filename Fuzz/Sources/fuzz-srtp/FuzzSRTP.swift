@@ -1,3 +1,4 @@
+import DTLS
 import FuzzSupport
 import SRTP
 
@@ -22,7 +23,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let data else { return 0 }
     var input = FuzzReader(data, size)
     guard let mode = input.u8() else { return 0 }
-    let profile = SRTPProfile.all[Int(mode & 3)]
+    let profile = SRTPProtectionProfile.supported[Int(mode & 3)]
     let rtcp = mode & 4 != 0
     if mode & 8 == 0 {
         raw(input.rest(), profile: profile, rtcp: rtcp)
@@ -34,7 +35,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 }
 
 /// The fixed master key and salt of every fuzz session (seed generators use the same).
-func session(_ profile: SRTPProfile, _ direction: SRTPSession.Direction) -> SRTPSession {
+func session(_ profile: SRTPProtectionProfile, _ direction: SRTPSession.Direction) -> SRTPSession {
     let key = (0..<profile.masterKeyLength).map { UInt8(truncatingIfNeeded: 0x10 + $0) }
     let salt = (0..<profile.masterSaltLength).map { UInt8(truncatingIfNeeded: 0xA0 + $0) }
     return try! SRTPSession(profile: profile, masterKey: key, masterSalt: salt, direction: direction, replayWindowSize: 64)
@@ -44,7 +45,7 @@ func unprotect(_ s: SRTPSession, _ buffer: inout [UInt8], rtcp: Bool) throws(SRT
     rtcp ? try s.unprotectRTCP(&buffer, length: buffer.count) : try s.unprotectRTP(&buffer, length: buffer.count)
 }
 
-func raw(_ packet: [UInt8], profile: SRTPProfile, rtcp: Bool) {
+func raw(_ packet: [UInt8], profile: SRTPProtectionProfile, rtcp: Bool) {
     let inbound = session(profile, .inbound)
     var buffer = packet
     guard let length = try? unprotect(inbound, &buffer, rtcp: rtcp) else { return }
@@ -58,7 +59,7 @@ func raw(_ packet: [UInt8], profile: SRTPProfile, rtcp: Bool) {
     }
 }
 
-func roundTrip(_ plain: [UInt8], profile: SRTPProfile, rtcp: Bool, flipAt position: Int) {
+func roundTrip(_ plain: [UInt8], profile: SRTPProtectionProfile, rtcp: Bool, flipAt position: Int) {
     let outbound = session(profile, .outbound)
     let inbound = session(profile, .inbound)
     var buffer = plain + [UInt8](repeating: 0, count: SRTPSession.maximumTrailerLength)
@@ -105,7 +106,7 @@ func seeds() -> [[UInt8]] {
     let plainRTP: [UInt8] = [0x80, 0x6F, 0x00, 0x01, 0, 0, 0, 1, 0x11, 0x22, 0x33, 0x44] + [UInt8](repeating: 0xAB, count: 20)
     let rtcp: [UInt8] = [0x80, 0xC8, 0x00, 0x06, 0xCA, 0xFE, 0xBA, 0xBE] + [UInt8](repeating: 0, count: 20)
         + [0x81, 0xCA, 0x00, 0x02, 0xCA, 0xFE, 0xBA, 0xBE, 0x01, 0x01, 0x41, 0x00]
-    for (index, profile) in SRTPProfile.all.enumerated() {
+    for (index, profile) in SRTPProtectionProfile.supported.enumerated() {
         let outbound = session(profile, .outbound)
         for (packet, isRTCP) in [(rtp, false), (plainRTP, false), (rtcp, true)] {
             var buffer = packet + [UInt8](repeating: 0, count: SRTPSession.maximumTrailerLength)

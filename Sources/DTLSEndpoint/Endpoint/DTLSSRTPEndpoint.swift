@@ -96,7 +96,7 @@ public final class DTLSSRTPEndpoint {
 
     /// The negotiated profile once keyed (for sizing: `rtpOverhead`,
     /// `rtcpOverhead`).
-    public var srtpProfile: SRTPProfile? { srtp?.profile }
+    public var srtpProfile: SRTPProtectionProfile? { srtp?.profile }
     /// Whether SRTP keys are installed (media can flow).
     public var isKeyed: Bool { srtp != nil }
 
@@ -452,7 +452,8 @@ public final class DTLSSRTPEndpoint {
             connection.abort(alert: .badCertificate, reason: "peer certificate does not match the SDP fingerprint")
             return
         }
-        guard let srtpProfile = SRTPProfile(rawValue: profile.rawValue) else {
+        let srtpProfile = profile
+        guard srtpProfile.isSupported else {
             fail(.unsupportedSRTPProfile(profile.rawValue))
             connection.abort(alert: .handshakeFailure, reason: "SRTP profile libsrtp cannot run")
             return

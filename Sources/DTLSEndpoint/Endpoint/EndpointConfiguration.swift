@@ -51,7 +51,7 @@ public struct EndpointConfiguration: Sendable {
     public func effectiveDTLSConfiguration() throws(EndpointError) -> DTLSConfiguration {
         guard !remoteFingerprints.isEmpty || acceptsAnyCertificate else { throw .noRemoteFingerprints }
         var dtls = self.dtls
-        dtls.srtpProfiles = dtls.srtpProfiles.filter { SRTPProfile(rawValue: $0.rawValue) != nil }
+        dtls.srtpProfiles = dtls.srtpProfiles.filter(\.isSupported)
         guard !dtls.srtpProfiles.isEmpty else { throw .noSRTPProfiles }
         dtls.requireSRTP = true
         dtls.peerVerification = engineVerificationOverride

@@ -9,7 +9,7 @@ public struct EndpointConnectionInfo: Sendable, Hashable {
     /// The engine's report: version, suite, group, peer certificate (DER).
     public var dtls: DTLSConnectionInfo
     /// The SRTP profile the media is protected with.
-    public var srtpProfile: SRTPProfile
+    public var srtpProfile: SRTPProtectionProfile
     /// The remote fingerprint from the SDP that the peer certificate matched.
     public var remoteFingerprint: Fingerprint
 }
