@@ -11,7 +11,7 @@ import DTLSCrypto
 /// The connection is a version-neutral facade: it holds the engine of its
 /// protocol version and role (today the DTLS 1.2 client or server, in
 /// `DTLS12/`) and forwards to it. A new version is a folder of its own and
-/// one more case of `Engine`.
+/// one more engine the facade dispatches to.
 ///
 /// A connection is confined to one thread (it is not `Sendable`); an SFU
 /// runs many of them, each on the thread that owns its peer.
@@ -31,13 +31,12 @@ public final class DTLSConnection {
         case failed(DTLSError)
     }
 
-    /// The engine of the negotiated version and this role.
-    enum Engine {
-        /// DTLS 1.2 (RFC 6347), client or server.
-        case dtls12(DTLS12Engine)
-    }
-
-    let engine: Engine
+    /// The engine of the negotiated version and this role: today the DTLS
+    /// 1.2 client or server. Stored as the engine itself, not as an enum
+    /// payload, so that the record path borrows it: reading a payload out
+    /// of an enum costs a retain and a release on every call (measured:
+    /// +280 instructions per record with the enum).
+    let dtls12: DTLS12Engine
 
     /// Whether this connection is the DTLS client or server.
     public let role: Role
@@ -45,7 +44,7 @@ public final class DTLSConnection {
     /// A client connection; the ClientHello is queued at once.
     public init(clientWith config: DTLSConfiguration, now: DTLSInstant) {
         role = .client
-        engine = .dtls12(DTLS12Client(config: config, now: now))
+        dtls12 = DTLS12Client(config: config, now: now)
     }
 
     /// A server connection that waits for a ClientHello. With
@@ -55,12 +54,7 @@ public final class DTLSConnection {
     /// until a cookie verifies.
     public init(serverWith config: DTLSConfiguration, now: DTLSInstant) {
         role = .server
-        engine = .dtls12(DTLS12Server(config: config, now: now))
-    }
-
-    /// The 1.2 engine (the only one so far): what the facade forwards to.
-    var dtls12: DTLS12Engine {
-        switch engine { case .dtls12(let e): e }
+        dtls12 = DTLS12Server(config: config, now: now)
     }
 
     // MARK: - State
