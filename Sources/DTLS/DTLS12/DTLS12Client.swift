@@ -28,16 +28,19 @@ final class DTLS12Client: DTLS12Engine {
 
     private(set) var waitingFor: State = .awaitServerHello
 
-    // The client's own handshake fields, emptied on connect.
-    /// Our offer, kept to build the ClientHello again with a cookie.
-    private var offer: ClientHello?
-    private var cookie: [UInt8] = []
-    private var helloVerifyCount = 0
-    private var certificateRequested = false
-    /// What the server's CertificateRequest allows us to sign with.
-    private var requestedSchemes: [SignatureScheme] = []
-    private var keyAgreement: KeyAgreement?
-    private var serverShare: [UInt8] = []
+    /// The client's own handshake fields, in an object of their own so an
+    /// established connection keeps one nil reference instead of them.
+    private final class Pending {
+        /// Our offer, kept to build the ClientHello again with a cookie.
+        var offer: ClientHello?
+        var cookie: [UInt8] = []
+        var helloVerifyCount = 0
+        var certificateRequested = false
+        /// What the server's CertificateRequest allows us to sign with.
+        var requestedSchemes: [SignatureScheme] = []
+        var serverShare: [UInt8] = []
+    }
+    private var pending: Pending? = Pending()
 
     /// A client; its ClientHello is queued at once.
     init(config: DTLSConfiguration, now: DTLSInstant) {
@@ -46,7 +49,7 @@ final class DTLS12Client: DTLS12Engine {
     }
 
     private func start(now: DTLSInstant) {
-        guard let hs = handshake else { return }
+        guard let hs = handshake, let pending else { return }
         hs.clientRandom = SecureRandom.bytes(32)
         var extensions: [HelloExtension] = []
         let offersDHE = config.cipherSuites.contains { $0.keyExchange == .dhe }
@@ -59,7 +62,7 @@ final class DTLS12Client: DTLS12Engine {
         }
         extensions.append(.extendedMasterSecret)
         extensions.append(.renegotiationInfoEmpty)
-        offer = ClientHello(random: hs.clientRandom, cipherSuites: config.cipherSuites, extensions: extensions)
+        pending.offer = ClientHello(random: hs.clientRandom, cipherSuites: config.cipherSuites, extensions: extensions)
         do {
             try sendClientHello(now: now)
         } catch {
@@ -70,8 +73,8 @@ final class DTLS12Client: DTLS12Engine {
     /// Flight 1, or flight 3 with the cookie. The transcript starts over:
     /// the first ClientHello and HelloVerifyRequest are not hashed.
     private func sendClientHello(now: DTLSInstant) throws(DTLSError) {
-        guard let hs = handshake, var hello = offer else { return }
-        hello.cookie = cookie
+        guard let hs = handshake, let pending, var hello = pending.offer else { return }
+        hello.cookie = pending.cookie
         var w = ByteWriter(capacity: 256)
         hello.write(to: &w)
         hs.transcript.reset()
@@ -86,27 +89,21 @@ final class DTLS12Client: DTLS12Engine {
         return true
     }
 
-    override func roleDidConnect() {
-        offer = nil
-        cookie = []
-        requestedSchemes = []
-        keyAgreement = nil
-        serverShare = []
-    }
+    override func roleDidConnect() { pending = nil }
 
     override func handleMessage(_ message: HandshakeReassembler.Message, epoch: UInt16, now: DTLSInstant) throws(DTLSError) {
-        guard let hs = handshake else { return }
+        guard let hs = handshake, let pending else { return }
         var reader = ByteReader(message.body)
         switch (waitingFor, message.type) {
         case (.awaitServerHello, .helloVerifyRequest):
             let hvr = try parse { () throws(WireError) in try HelloVerifyRequest(parsing: &reader) }
-            helloVerifyCount += 1
-            guard helloVerifyCount <= 3 else { throw .unexpected("too many HelloVerifyRequests") }
+            pending.helloVerifyCount += 1
+            guard pending.helloVerifyCount <= 3 else { throw .unexpected("too many HelloVerifyRequests") }
             guard !hvr.cookie.isEmpty, hvr.cookie.count <= 255 else { throw .illegal("empty cookie") }
             guard hvr.version == .dtls10 || hvr.version == .dtls12 else {
                 throw DTLSError(.protocolVersion, alert: .protocolVersion, "HelloVerifyRequest version \(hvr.version)")
             }
-            cookie = hvr.cookie
+            pending.cookie = hvr.cookie
             try sendClientHello(now: now)
 
         case (.awaitServerHello, .serverHello):
@@ -144,35 +141,35 @@ final class DTLS12Client: DTLS12Engine {
                     throw .illegal("server chose group \(group) we did not offer")
                 }
                 hs.group = group
-                serverShare = point
+                pending.serverShare = point
                 do {
-                    keyAgreement = .ecdhe(try ECDHPrivateKey(group: ecGroup))
+                    hs.keyAgreement = .ecdhe(try ECDHPrivateKey(group: ecGroup))
                 } catch {
                     throw .internalError("ECDH keygen: \(error)")
                 }
             case .dhe(let p, let g, let y):
                 do {
-                    keyAgreement = .dhe(try FFDHPrivateKey(prime: p.span, generator: g.span, minimumPrimeBits: config.minimumDHPrimeBits))
+                    hs.keyAgreement = .dhe(try FFDHPrivateKey(prime: p.span, generator: g.span, minimumPrimeBits: config.minimumDHPrimeBits))
                 } catch {
                     throw DTLSError(.insufficientSecurity, alert: .insufficientSecurity, "server DH parameters: \(error)")
                 }
                 hs.group = FFDHEGroup.matching(prime: p.span, generator: g.span)?.namedGroup ?? NamedGroup(rawValue: 0)
-                serverShare = y
+                pending.serverShare = y
             }
             hs.transcript.append(type: .serverKeyExchange, sequence: message.sequence, body: message.body)
             waitingFor = .awaitCertificateRequestOrDone
 
         case (.awaitCertificateRequestOrDone, .certificateRequest):
             let request = try parse { () throws(WireError) in try CertificateRequest(parsing: &reader) }
-            certificateRequested = true
-            requestedSchemes = request.signatureAlgorithms
+            pending.certificateRequested = true
+            pending.requestedSchemes = request.signatureAlgorithms
             hs.transcript.append(type: .certificateRequest, sequence: message.sequence, body: message.body)
             waitingFor = .awaitServerHelloDone
 
         case (.awaitCertificateRequestOrDone, .serverHelloDone), (.awaitServerHelloDone, .serverHelloDone):
             guard message.body.isEmpty else { throw .malformed("ServerHelloDone with a body") }
             hs.transcript.append(type: .serverHelloDone, sequence: message.sequence, body: message.body)
-            try sendFinalFlight(hs: hs, now: now)
+            try sendFinalFlight(hs: hs, pending: pending, now: now)
 
         case (.awaitFinished, .finished):
             guard epoch == 1 else { throw .unexpected("Finished in epoch 0") }
@@ -232,24 +229,24 @@ final class DTLS12Client: DTLS12Engine {
 
     /// Flight 5: our certificate if asked, the key exchange, the signature
     /// over the transcript, then ChangeCipherSpec and Finished in epoch 1.
-    private func sendFinalFlight(hs: HandshakeContext, now: DTLSInstant) throws(DTLSError) {
+    private func sendFinalFlight(hs: HandshakeContext, pending: Pending, now: DTLSInstant) throws(DTLSError) {
         guard let suite = hs.suite else { throw .unexpected("ServerHelloDone before ServerHello") }
-        guard let keyAgreement else { throw .unexpected("no ServerKeyExchange") }
+        guard let keyAgreement = hs.keyAgreement else { throw .unexpected("no ServerKeyExchange") }
         var flight = Flight(retransmitsOnTimer: true)
-        if certificateRequested {
+        if pending.certificateRequested {
             var w = ByteWriter(capacity: 1024)
             CertificateMessage(certificates: [config.certificate.derEncoded]).write(to: &w)
             flight.items.append(hs.nextMessage(.certificate, body: w.bytes))
         }
-        let preMasterSecret = try keyAgreement.sharedSecret(peerShare: serverShare)
+        let preMasterSecret = try keyAgreement.sharedSecret(peerShare: pending.serverShare)
         var w = ByteWriter(capacity: 300)
         ClientKeyExchange(publicKey: keyAgreement.publicKeyBytes).write(to: &w, keyExchange: suite.keyExchange)
         flight.items.append(hs.nextMessage(.clientKeyExchange, body: w.bytes))
         try deriveKeys(hs: hs, preMasterSecret: preMasterSecret)
 
-        if certificateRequested {
+        if pending.certificateRequested {
             guard let scheme = config.signatureSchemes.first(where: {
-                $0.fits(config.privateKey.keyType) && requestedSchemes.contains($0)
+                $0.fits(config.privateKey.keyType) && pending.requestedSchemes.contains($0)
             }) else {
                 throw .failure(.noCommonParameters, "no signature scheme the server accepts for our key")
             }

@@ -343,6 +343,7 @@ class DTLS12Engine {
 
     final func releaseHandshake() {
         io.releaseBuffersWhenIdle = true
+        io.retiredWriteEpochs = []  // nothing is retransmitted any more
         handshake = nil
         lastFlight = nil
         retransmitAt = nil

@@ -16,7 +16,6 @@ final class DTLS12Server: DTLS12Engine {
     private(set) var waitingFor: State = .awaitClientHello
     /// The cookie secret when the connection does its own exchange.
     private let cookieSecret: [UInt8]?
-    private var keyAgreement: KeyAgreement?
 
     /// A server that waits for a ClientHello.
     init(config: DTLSConfiguration, now: DTLSInstant) {
@@ -36,8 +35,6 @@ final class DTLS12Server: DTLS12Engine {
         waitingFor = .awaitFinished
         return true
     }
-
-    override func roleDidConnect() { keyAgreement = nil }
 
     /// Intercepts ClientHello fragments before the server has a handshake
     /// going. Returns true when the fragment was fully dealt with here.
@@ -90,7 +87,7 @@ final class DTLS12Server: DTLS12Engine {
             waitingFor = .awaitClientKeyExchange
 
         case (.awaitClientKeyExchange, .clientKeyExchange):
-            guard let suite = hs.suite, let keyAgreement else { throw .unexpected("no suite") }
+            guard let suite = hs.suite, let keyAgreement = hs.keyAgreement else { throw .unexpected("no suite") }
             let kx = try parse { () throws(WireError) in try ClientKeyExchange(parsing: &reader, keyExchange: suite.keyExchange) }
             let preMasterSecret = try keyAgreement.sharedSecret(peerShare: kx.publicKey)
             hs.transcript.append(type: .clientKeyExchange, sequence: message.sequence, body: message.body)
@@ -221,13 +218,13 @@ final class DTLS12Server: DTLS12Engine {
             case .ecdhe:
                 guard let group = ecGroup, let curve = group.ecGroup else { throw DTLSError.internalError("group") }
                 let key = try ECDHPrivateKey(group: curve)
-                keyAgreement = .ecdhe(key)
+                hs.keyAgreement = .ecdhe(key)
                 hs.group = group
                 parameters = .ecdhe(group: group, publicKey: key.publicKeyBytes)
             case .dhe:
                 guard let group = dhGroup, let ffdhe = group.ffdheGroup else { throw DTLSError.internalError("group") }
                 let key = try FFDHPrivateKey(group: ffdhe)
-                keyAgreement = .dhe(key)
+                hs.keyAgreement = .dhe(key)
                 hs.group = group
                 parameters = .dhe(prime: key.prime, generator: key.generator, publicKey: key.publicKeyBytes)
             }

@@ -22,6 +22,10 @@ final class HandshakeContext {
     var srtpProfile: SRTPProtectionProfile?
     var srtpMKI: [UInt8] = []
 
+    /// This side's ephemeral key (ECDHE or DHE), made when the key
+    /// exchange parameters are known.
+    var keyAgreement: KeyAgreement?
+
     var peerCertificate: [UInt8]?
     var peerPublicKey: PublicKey?
 
