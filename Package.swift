@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "WebRTCLiteTests", dependencies: ["WebRTCLite", "DTLS", "DTLSCrypto", "DTLSEndpoint", "SRTP", "ZlibChecksum"],
                     exclude: ["chromium-156-offer.sdp", "firefox-esr-153-offer.sdp"]),
         .testTarget(name: "CLITests", dependencies: [
-            "DTLSNIO", "DTLS", "DTLSCrypto", "SRTP", "DTLSTestSupport",
+            "DTLSNIO", "DTLS", "DTLSCrypto", "SRTP", "DTLSEndpoint", "DTLSTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

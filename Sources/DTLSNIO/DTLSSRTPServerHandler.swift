@@ -1,0 +1,154 @@
+import DTLS
+import DTLSEndpoint
+import NIOCore
+
+/// What the application hears from `DTLSSRTPServerHandler`, on the channel's
+/// event loop. Every method has an empty default.
+public protocol DTLSSRTPServerDelegate: AnyObject {
+    /// The peer's handshake completed and its certificate matched `info.remoteFingerprint`.
+    func server(_ handler: DTLSSRTPServerHandler, connected address: SocketAddress, info: EndpointConnectionInfo)
+    /// An authenticated, decrypted RTP packet from a peer.
+    func server(_ handler: DTLSSRTPServerHandler, receivedRTP packet: [UInt8], from address: SocketAddress)
+    /// An authenticated, decrypted RTCP packet from a peer.
+    func server(_ handler: DTLSSRTPServerHandler, receivedRTCP packet: [UInt8], from address: SocketAddress)
+    /// A new handshake from `address` replaced the association there (RFC 6347 4.2.8).
+    func server(_ handler: DTLSSRTPServerHandler, replaced address: SocketAddress)
+    /// The peer is gone; `error` says why when it failed.
+    func server(_ handler: DTLSSRTPServerHandler, closed address: SocketAddress, error: EndpointError?)
+}
+
+extension DTLSSRTPServerDelegate {
+    public func server(_ handler: DTLSSRTPServerHandler, connected address: SocketAddress, info: EndpointConnectionInfo) {}
+    public func server(_ handler: DTLSSRTPServerHandler, receivedRTP packet: [UInt8], from address: SocketAddress) {}
+    public func server(_ handler: DTLSSRTPServerHandler, receivedRTCP packet: [UInt8], from address: SocketAddress) {}
+    public func server(_ handler: DTLSSRTPServerHandler, replaced address: SocketAddress) {}
+    public func server(_ handler: DTLSSRTPServerHandler, closed address: SocketAddress, error: EndpointError?) {}
+}
+
+/// A thin SwiftNIO driver of the Sans-IO `DTLSSRTPServer`: reads bursts
+/// into the core, serves it once per burst (`channelReadComplete`), writes
+/// what it says, and keeps one scheduled wake-up for all peers' timers.
+///
+/// Everything a peer is (cookie exchange, limits, fairness, restart on the
+/// same address, the fingerprint gate) lives in the core, which the tests
+/// drive without sockets. This handler only moves bytes and time.
+/// Confined to its channel's event loop.
+public final class DTLSSRTPServerHandler: ChannelInboundHandler {
+    public typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    public typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    /// The core: peers, counters, limits.
+    public let server: DTLSSRTPServer<SocketAddress>
+    public weak var delegate: (any DTLSSRTPServerDelegate)?
+
+    private var context: ChannelHandlerContext?
+    private var buffer: [UInt8] = []
+    private var wakeUp: Scheduled<Void>?
+    private var wakeUpAt: DTLSInstant?
+    private var needsService = false
+
+    /// A handler for `configuration` (role forced to server).
+    public init(configuration: EndpointConfiguration, limits: DTLSSRTPServer<SocketAddress>.Limits = .init(),
+                delegate: (any DTLSSRTPServerDelegate)? = nil) throws(EndpointError) {
+        server = try DTLSSRTPServer(configuration: configuration, limits: limits, now: .now) { address in
+            Array(address.description.utf8)
+        }
+        self.delegate = delegate
+    }
+
+    public func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        wakeUp?.cancel()
+        self.context = nil
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        server.receive(Array(envelope.data.readableBytesView), from: envelope.remoteAddress, now: .now)
+        needsService = true
+    }
+
+    public func channelReadComplete(context: ChannelHandlerContext) {
+        if needsService {
+            needsService = false
+            server.service(now: .now)
+        }
+        drain()
+        context.fireChannelReadComplete()
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Per-datagram errors (ICMP unreachable) must not close the shared socket.
+    }
+
+    /// Protects an RTP packet for the peer at `address` and sends it.
+    public func sendRTP(_ packet: [UInt8], to address: SocketAddress) throws(EndpointError) {
+        var bytes = packet
+        bytes.append(contentsOf: [UInt8](repeating: 0, count: DTLSSRTPEndpoint.maximumTrailerLength))
+        let length = try server.protectRTP(&bytes, length: packet.count, for: address)
+        write(bytes[0..<length], to: address)
+        context?.flush()
+    }
+
+    /// Closes the peer at `address` with close_notify.
+    public func close(_ address: SocketAddress) {
+        server.close(address, now: .now)
+        drain()
+    }
+
+    // MARK: - Output
+
+    private func drain() {
+        guard let context else { return }
+        var wrote = false
+        while true {
+            switch server.pollOutput(into: &buffer) {
+            case .transmit(let to):
+                write(buffer[...], to: to)
+                wrote = true
+            case .rtp(let from):
+                delegate?.server(self, receivedRTP: buffer, from: from)
+            case .rtcp(let from):
+                delegate?.server(self, receivedRTCP: buffer, from: from)
+            case .applicationData, .stun:
+                break
+            case .connected(let address, let info):
+                delegate?.server(self, connected: address, info: info)
+            case .replaced(let address):
+                delegate?.server(self, replaced: address)
+            case .closed(let address, let error):
+                delegate?.server(self, closed: address, error: error)
+            case .timeout(let deadline):
+                if wrote { context.flush() }
+                arm(deadline)
+                return
+            }
+        }
+    }
+
+    private func write(_ bytes: ArraySlice<UInt8>, to address: SocketAddress) {
+        guard let context else { return }
+        var out = context.channel.allocator.buffer(capacity: bytes.count)
+        out.writeBytes(bytes)
+        context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: address, data: out)), promise: nil)
+    }
+
+    /// One scheduled task for every peer's timers, moved only when the
+    /// earliest deadline changes.
+    private func arm(_ deadline: DTLSInstant?) {
+        guard deadline != wakeUpAt, let context else { return }
+        wakeUp?.cancel()
+        wakeUpAt = deadline
+        guard let deadline else { wakeUp = nil; return }
+        let delay = deadline - DTLSInstant.now
+        let nanoseconds = max(0, delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        wakeUp = context.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {
+            let handler = bound.value
+            handler.wakeUpAt = nil
+            handler.server.handleTimeout(now: .now)
+            handler.drain()
+        }
+    }
+}

@@ -1,0 +1,169 @@
+import DTLS
+import DTLSCrypto
+import DTLSEndpoint
+import DTLSNIO
+import DTLSTestSupport
+import NIOCore
+import NIOPosix
+import Testing
+
+/// `DTLSSRTPServerHandler` (the NIO driver of the Sans-IO server core) over
+/// real UDP on 127.0.0.1. Every wait is bounded.
+@Suite struct ServerHandlerTests {
+    struct Timeout: Error {}
+
+    /// A client `DTLSSRTPEndpoint` on its own socket, for the tests.
+    final class ClientHandler: ChannelInboundHandler {
+        typealias InboundIn = AddressedEnvelope<ByteBuffer>
+        typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+        let endpoint: DTLSSRTPEndpoint
+        let remote: SocketAddress
+        let connected: EventLoopPromise<Void>
+        private var buffer: [UInt8] = []
+        private var context: ChannelHandlerContext?
+        private var timer: Scheduled<Void>?
+
+        init(endpoint: DTLSSRTPEndpoint, remote: SocketAddress, connected: EventLoopPromise<Void>) {
+            self.endpoint = endpoint
+            self.remote = remote
+            self.connected = connected
+        }
+
+        func channelActive(context: ChannelHandlerContext) {
+            self.context = context
+            endpoint.start(now: .now)
+            drain()
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            endpoint.handleDatagram(Array(unwrapInboundIn(data).data.readableBytesView), now: .now)
+            drain()
+        }
+
+        func sendRTP(_ packet: [UInt8]) throws {
+            try endpoint.sendRTP(packet)
+            drain()
+        }
+
+        func drain() {
+            guard let context else { return }
+            while true {
+                switch endpoint.pollOutput(into: &buffer) {
+                case .transmit:
+                    var out = context.channel.allocator.buffer(capacity: buffer.count)
+                    out.writeBytes(buffer)
+                    context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: remote, data: out)), promise: nil)
+                case .connected:
+                    connected.succeed(())
+                case .timeout(let deadline):
+                    context.flush()
+                    timer?.cancel()
+                    if let deadline {
+                        let delay = deadline - DTLSInstant.now
+                        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+                        timer = context.eventLoop.scheduleTask(in: .milliseconds(max(0, delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000))) {
+                            bound.value.endpoint.handleTimeout(now: .now)
+                            bound.value.drain()
+                        }
+                    }
+                    return
+                default:
+                    continue
+                }
+            }
+        }
+    }
+
+    /// Records what the server handler reports, on its loop.
+    final class Events: DTLSSRTPServerDelegate {
+        var connected: [(SocketAddress, EndpointConnectionInfo)] = []
+        var replaced: [SocketAddress] = []
+        var rtp: [SocketAddress] = []
+        let gotRTP: EventLoopPromise<Void>
+        init(gotRTP: EventLoopPromise<Void>) { self.gotRTP = gotRTP }
+        func server(_ handler: DTLSSRTPServerHandler, connected address: SocketAddress, info: EndpointConnectionInfo) {
+            connected.append((address, info))
+        }
+        func server(_ handler: DTLSSRTPServerHandler, replaced address: SocketAddress) { replaced.append(address) }
+        func server(_ handler: DTLSSRTPServerHandler, receivedRTP packet: [UInt8], from address: SocketAddress) {
+            rtp.append(address)
+            gotRTP.succeed(())
+        }
+    }
+
+    func bounded<T: Sendable>(_ promise: EventLoopPromise<T>, seconds: Int64 = 10) async throws -> T {
+        let task = promise.futureResult.eventLoop.scheduleTask(in: .seconds(seconds)) { promise.fail(Timeout()) }
+        defer { task.cancel() }
+        return try await promise.futureResult.get()
+    }
+
+    static func clientConfig(_ identity: TestIdentity.Identity) -> EndpointConfiguration {
+        EndpointConfiguration(role: .client, certificate: identity.certificate, privateKey: identity.key,
+                              remoteFingerprints: [TestIdentity.ecdsaP256Other.fingerprint])
+    }
+
+    func startClient(group: any EventLoopGroup, port: Int, identity: TestIdentity.Identity, remote: SocketAddress)
+        async throws -> (any Channel, NIOLoopBound<ClientHandler>, EventLoopPromise<Void>) {
+        let loop = group.next()
+        let connected = loop.makePromise(of: Void.self)
+        let endpoint = try DTLSSRTPEndpoint(configuration: Self.clientConfig(identity))
+        let channel = try await DatagramBootstrap(group: loop)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ClientHandler(endpoint: endpoint, remote: remote, connected: connected))
+                }
+            }
+            .bind(host: "127.0.0.1", port: port).get()
+        let handler = try await channel.eventLoop.submit {
+            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: ClientHandler.self), eventLoop: channel.eventLoop)
+        }.get()
+        return (channel, handler, connected)
+    }
+
+    /// RFC 6347 4.2.8 over real UDP: a client that restarts on the same
+    /// address and port (no close_notify from the old one) reconnects at
+    /// once, the old association is reported replaced, and media flows on
+    /// the new keys.
+    @Test func aPeerThatRestartsOnTheSameAddressReconnects() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        var serverConfig = EndpointConfiguration(role: .server, certificate: TestIdentity.ecdsaP256Other.certificate,
+                                                 privateKey: TestIdentity.ecdsaP256Other.key,
+                                                 remoteFingerprints: [TestIdentity.ecdsaP256.fingerprint, TestIdentity.ecdsaP384.fingerprint])
+        serverConfig.dtls.srtpProfiles = [.aeadAes128Gcm]
+        let gotRTP = loop.makePromise(of: Void.self)
+        let events = try await loop.submit { NIOLoopBound(Events(gotRTP: gotRTP), eventLoop: loop) }.get()
+        let server = try await DatagramBootstrap(group: loop)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = try DTLSSRTPServerHandler(configuration: serverConfig, delegate: events.value)
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let remote = try #require(server.localAddress)
+
+        let (first, _, firstConnected) = try await startClient(group: group, port: 0, identity: TestIdentity.ecdsaP256, remote: remote)
+        let port = try #require(first.localAddress?.port)
+        try await bounded(firstConnected)
+        // The old client dies without a word; a new one takes its port.
+        try await first.close()
+        let (second, secondHandler, secondConnected) = try await startClient(group: group, port: port, identity: TestIdentity.ecdsaP384, remote: remote)
+        try await bounded(secondConnected)
+        try await second.eventLoop.submit {
+            try secondHandler.value.sendRTP([0x80, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9, 1, 2, 3, 4])
+        }.get()
+        try await bounded(gotRTP)
+
+        let (connected, replaced, rtp) = try await loop.submit {
+            (events.value.connected.map { $0.1.remoteFingerprint }, events.value.replaced.map(\.port), events.value.rtp.map(\.port))
+        }.get()
+        #expect(connected == [TestIdentity.ecdsaP256.fingerprint, TestIdentity.ecdsaP384.fingerprint])
+        #expect(replaced == [port])
+        #expect(rtp == [port])
+        try await second.close()
+        try await server.close()
+        try await group.shutdownGracefully()
+    }
+}
