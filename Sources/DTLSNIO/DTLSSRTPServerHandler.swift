@@ -13,8 +13,10 @@ public protocol DTLSSRTPServerDelegate: AnyObject {
     func server(_ handler: DTLSSRTPServerHandler, receivedRTCP packet: [UInt8], from address: SocketAddress)
     /// A new handshake from `address` replaced the association there (RFC 6347 4.2.8).
     func server(_ handler: DTLSSRTPServerHandler, replaced address: SocketAddress)
-    /// The peer is gone; `error` says why when it failed.
-    func server(_ handler: DTLSSRTPServerHandler, closed address: SocketAddress, error: EndpointError?)
+    /// A DTLS application-data record from a peer.
+    func server(_ handler: DTLSSRTPServerHandler, receivedApplicationData data: [UInt8], from address: SocketAddress)
+    /// The peer is gone; `error` says why when it failed; its final counters.
+    func server(_ handler: DTLSSRTPServerHandler, closed address: SocketAddress, error: EndpointError?, counters: EndpointCounters)
 }
 
 extension DTLSSRTPServerDelegate {
@@ -22,7 +24,9 @@ extension DTLSSRTPServerDelegate {
     public func server(_ handler: DTLSSRTPServerHandler, receivedRTP packet: [UInt8], from address: SocketAddress) {}
     public func server(_ handler: DTLSSRTPServerHandler, receivedRTCP packet: [UInt8], from address: SocketAddress) {}
     public func server(_ handler: DTLSSRTPServerHandler, replaced address: SocketAddress) {}
-    public func server(_ handler: DTLSSRTPServerHandler, closed address: SocketAddress, error: EndpointError?) {}
+    public func server(_ handler: DTLSSRTPServerHandler, receivedApplicationData data: [UInt8], from address: SocketAddress) {}
+    public func server(_ handler: DTLSSRTPServerHandler, closed address: SocketAddress, error: EndpointError?,
+                       counters: EndpointCounters) {}
 }
 
 /// A thin SwiftNIO driver of the Sans-IO `DTLSSRTPServer`: reads bursts
@@ -39,7 +43,8 @@ public final class DTLSSRTPServerHandler: ChannelInboundHandler {
 
     /// The core: peers, counters, limits.
     public let server: DTLSSRTPServer<SocketAddress>
-    public weak var delegate: (any DTLSSRTPServerDelegate)?
+    /// Told about peers and their media, on the channel's loop (held strongly).
+    public var delegate: (any DTLSSRTPServerDelegate)?
 
     private var context: ChannelHandlerContext?
     private var buffer: [UInt8] = []
@@ -91,6 +96,21 @@ public final class DTLSSRTPServerHandler: ChannelInboundHandler {
         context?.flush()
     }
 
+    /// Protects an RTCP packet for the peer at `address` and sends it.
+    public func sendRTCP(_ packet: [UInt8], to address: SocketAddress) throws(EndpointError) {
+        var bytes = packet
+        bytes.append(contentsOf: [UInt8](repeating: 0, count: DTLSSRTPEndpoint.maximumTrailerLength))
+        let length = try server.protectRTCP(&bytes, length: packet.count, for: address)
+        write(bytes[0..<length], to: address)
+        context?.flush()
+    }
+
+    /// Sends a DTLS application-data record to the peer at `address`.
+    public func send(_ data: [UInt8], to address: SocketAddress) throws(EndpointError) {
+        try server.send(data, to: address, now: .now)
+        drain()
+    }
+
     /// Closes the peer at `address` with close_notify.
     public func close(_ address: SocketAddress) {
         server.close(address, now: .now)
@@ -111,14 +131,16 @@ public final class DTLSSRTPServerHandler: ChannelInboundHandler {
                 delegate?.server(self, receivedRTP: buffer, from: from)
             case .rtcp(let from):
                 delegate?.server(self, receivedRTCP: buffer, from: from)
-            case .applicationData, .stun:
+            case .applicationData(let from):
+                delegate?.server(self, receivedApplicationData: buffer, from: from)
+            case .stun:
                 break
             case .connected(let address, let info):
                 delegate?.server(self, connected: address, info: info)
             case .replaced(let address):
                 delegate?.server(self, replaced: address)
-            case .closed(let address, let error):
-                delegate?.server(self, closed: address, error: error)
+            case .closed(let address, let error, let counters):
+                delegate?.server(self, closed: address, error: error, counters: counters)
             case .timeout(let deadline):
                 if wrote { context.flush() }
                 arm(deadline)

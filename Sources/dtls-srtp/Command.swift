@@ -1,6 +1,7 @@
 import ArgumentParser
 import DTLS
 import DTLSCrypto
+import DTLSEndpoint
 import DTLSNIO
 import Foundation
 import NIOCore
@@ -115,8 +116,6 @@ struct Server: AsyncParsableCommand {
     var maxPeers: Int = 1024
     @Option(help: "Close a peer after this many seconds without a datagram.")
     var idleTimeout: Double = 30
-    @Option(help: "Threads that run handshakes, off the socket's media loop (0: handshakes on the media loop).")
-    var handshakeThreads: Int = max(1, System.coreCount - 1)
 
     func run() async throws {
         try await runReporting {
@@ -124,35 +123,50 @@ struct Server: AsyncParsableCommand {
             guard maxHandshakes > 0, maxPeers > 0, idleTimeout > 0 else {
                 throw CLIError("--max-handshakes, --max-peers and --idle-timeout must be positive")
             }
-            let config = try identity.configuration(role: .server, requireClientCertificate: !noClientAuth)
-            var limits = DTLSServerLimits()
+            let dtls = try identity.configuration(role: .server, requireClientCertificate: !noClientAuth)
+            let fingerprints = try parseFingerprints(identity.peerFingerprint)
+            var config = EndpointConfiguration(role: .server, certificate: dtls.certificate, privateKey: dtls.privateKey,
+                                               remoteFingerprints: fingerprints)
+            config.dtls = dtls
+            config.acceptsAnyCertificate = fingerprints.isEmpty
+            var limits = DTLSSRTPServer<SocketAddress>.Limits()
             limits.maxHandshakesInFlight = maxHandshakes
             limits.maxPeers = maxPeers
             limits.idleTimeout = .nanoseconds(Int64(idleTimeout * 1e9))
             let behaviour = ServerBehaviour(echo: echo, keyLog: identity.keylog.map { KeyLog(path: $0) })
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-            let handshakeGroup = handshakeThreads > 0 ? MultiThreadedEventLoopGroup(numberOfThreads: handshakeThreads) : nil
-            let firstEnded = group.next().makePromise(of: PeerOutcome.self)
+            let loop = group.next()
+            let firstEnded = loop.makePromise(of: PeerOutcome.self)
             let once = self.once
-            let running: DTLSUDP.Running
+            let delegate = try await loop.submit {
+                NIOLoopBound(CoreServerDelegate(behaviour: behaviour, firstPeerEnded: once ? firstEnded : nil), eventLoop: loop)
+            }.get()
+            let channel: any Channel
             do {
-                running = try await DTLSUDP.server(group: group, host: host, port: port, configuration: config, limits: limits,
-                                                   handshakeLoops: handshakeGroup) {
-                    ServerDelegate(behaviour: behaviour, firstPeerEnded: once ? firstEnded : nil)
-                }
+                channel = try await DatagramBootstrap(group: loop)
+                    .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .channelOption(.maxMessagesPerRead, value: 16)
+                    .channelOption(.datagramVectorReadMessageCount, value: 16)
+                    .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 16 * 2048))
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            let handler = try DTLSSRTPServerHandler(configuration: config, limits: limits, delegate: delegate.value)
+                            try channel.pipeline.syncOperations.addHandler(handler)
+                        }
+                    }
+                    .bind(host: host, port: port).get()
             } catch {
                 try? await group.shutdownGracefully()
                 throw CLIError("cannot listen on \(listen): \(error)")
             }
-            eprint("listening: \(running.localAddress.map { "\($0.ipAddress ?? host):\($0.port ?? port)" } ?? listen)")
+            eprint("listening: \(channel.localAddress.map { "\($0.ipAddress ?? host):\($0.port ?? port)" } ?? listen)")
             if once {
                 let outcome = try await firstEnded.futureResult.get()
-                try? await running.channel.close()
+                try? await channel.close()
                 try? await group.shutdownGracefully()
-                try? await handshakeGroup?.shutdownGracefully()
                 return outcome.error == nil ? 0 : 1
             }
-            try await running.channel.closeFuture.get()
+            try await channel.closeFuture.get()
             return 0
         }
     }

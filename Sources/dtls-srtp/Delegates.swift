@@ -1,4 +1,5 @@
 import DTLS
+import DTLSEndpoint
 import DTLSNIO
 import Foundation
 import NIOCore
@@ -150,5 +151,99 @@ final class MediaPump {
         guard finishedAt == nil else { return }
         finishedAt = .now
         onDone?()
+    }
+}
+
+// MARK: - The server command on the Sans-IO server core
+
+extension PeerOutcome {
+    /// How a peer of `DTLSSRTPServerHandler` ended.
+    init(address: SocketAddress, error: EndpointError?, counters: EndpointCounters, established: Bool) {
+        self.address = display(address)
+        var stats = PeerStats()
+        stats.rtpIn = counters.rtpIn
+        stats.rtpOut = counters.rtpOut
+        stats.rtcpIn = counters.rtcpIn
+        stats.rtcpOut = counters.rtcpOut
+        stats.authFailures = counters.authenticationFailures
+        stats.replays = counters.replays
+        stats.appIn = counters.applicationDataIn
+        stats.appOut = counters.applicationDataOut
+        self.stats = stats
+        if case .dtls(let dtls) = error { self.error = dtls } else {
+            self.error = error.map { DTLSError(.internalError, alert: nil, $0.description) }
+        }
+        self.established = established
+        extendedMasterSecret = false
+    }
+}
+
+/// The contract lines of a peer of the server core, printed on connect.
+func handshakeLines(_ info: EndpointConnectionInfo, endpoint: DTLSSRTPEndpoint?) -> [String] {
+    let km = try? endpoint?.exportKeyingMaterial(label: "EXTRACTOR-dtls_srtp", length: info.srtpProfile.keyingMaterialLength)
+    return [
+        "cipher-suite: \(info.dtls.cipherSuite.ianaName)",
+        "srtp-profile: \(info.srtpProfile.rfcName)",
+        "extended-master-secret: \(info.dtls.extendedMasterSecret ? "yes" : "no")",
+        "peer-fingerprint: \(info.dtls.peerCertificate.isEmpty ? "none" : fingerprintOf(der: info.dtls.peerCertificate))",
+        "keying-material: \(km.map(hex) ?? "none")",
+    ]
+}
+
+/// The `server` command's delegate: contract lines, key log, echo of
+/// application data and of SRTP/SRTCP re-protected for the same peer.
+final class CoreServerDelegate: DTLSSRTPServerDelegate {
+    let behaviour: ServerBehaviour
+    let firstPeerEnded: EventLoopPromise<PeerOutcome>?
+    private var reported = false
+    private var established: Set<SocketAddress> = []
+
+    init(behaviour: ServerBehaviour, firstPeerEnded: EventLoopPromise<PeerOutcome>?) {
+        self.behaviour = behaviour
+        self.firstPeerEnded = firstPeerEnded
+    }
+
+    func server(_ handler: DTLSSRTPServerHandler, connected address: SocketAddress, info: EndpointConnectionInfo) {
+        established.insert(address)
+        let endpoint = handler.server.endpoint(for: address)
+        if behaviour.printContract {
+            for line in handshakeLines(info, endpoint: endpoint) { eprint(line) }
+        }
+        if let keyLog = behaviour.keyLog, let line = endpoint?.keyLogLine { keyLog.append(line) }
+    }
+
+    func server(_ handler: DTLSSRTPServerHandler, receivedApplicationData data: [UInt8], from address: SocketAddress) {
+        if behaviour.echo {
+            do { try handler.send(Array("Echo: ".utf8) + data, to: address) } catch {
+                eprint("warning: echo to \(display(address)) failed: \(error)")
+            }
+        } else if behaviour.printAppData {
+            FileHandle.standardOutput.write(Data(data))
+        }
+    }
+
+    func server(_ handler: DTLSSRTPServerHandler, receivedRTP packet: [UInt8], from address: SocketAddress) {
+        guard behaviour.echo else { return }
+        try? handler.sendRTP(packet, to: address)  // unprotected with its inbound, re-protected with its outbound session
+    }
+
+    func server(_ handler: DTLSSRTPServerHandler, receivedRTCP packet: [UInt8], from address: SocketAddress) {
+        guard behaviour.echo else { return }
+        try? handler.sendRTCP(packet, to: address)
+    }
+
+    func server(_ handler: DTLSSRTPServerHandler, closed address: SocketAddress, error: EndpointError?, counters: EndpointCounters) {
+        let wasEstablished = established.remove(address) != nil
+        let outcome = PeerOutcome(address: address, error: error, counters: counters, established: wasEstablished)
+        if behaviour.printContract {
+            if let dtls = outcome.error {
+                eprint("error: peer \(display(address)): \(wasEstablished ? "connection ended: \(dtls)" : describe(dtls))")
+            }
+            if wasEstablished || error == nil { eprint("peer-stats: \(outcome.stats.line)") }
+        }
+        if !reported {
+            reported = true
+            firstPeerEnded?.succeed(outcome)
+        }
     }
 }

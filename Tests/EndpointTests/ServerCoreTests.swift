@@ -58,7 +58,7 @@ final class ServerHarness {
             case .rtcp, .applicationData, .stun: break
             case .connected(let address, let info): connected.append((address, info))
             case .replaced(let address): replaced.append(address)
-            case .closed(let address, let error): closed.append((address, error))
+            case .closed(let address, let error, _): closed.append((address, error))
             case .timeout(let t):
                 deadline = t
                 return

@@ -100,6 +100,21 @@ public final class DTLSSRTPEndpoint {
     /// Whether SRTP keys are installed (media can flow).
     public var isKeyed: Bool { srtp != nil }
 
+    /// The NSS key log line of the connection, for Wireshark (secret:
+    /// write it only where the operator asked for it).
+    public var keyLogLine: String? { connection?.keyLogLine }
+
+    /// RFC 5705 keying material of the connection, for any label (the SRTP
+    /// keys are `EXTRACTOR-dtls_srtp` of the profile's length).
+    public func exportKeyingMaterial(label: String, context: [UInt8]? = nil, length: Int) throws(EndpointError) -> [UInt8] {
+        guard let connection else { throw .notKeyed }
+        do throws(DTLSError) {
+            return try connection.exportKeyingMaterial(label: label, context: context, length: length)
+        } catch {
+            throw .dtls(error)
+        }
+    }
+
     private let dtlsConfiguration: DTLSConfiguration
     private var connection: DTLSConnection?
     private var srtp: SRTPTransport? {
@@ -297,6 +312,7 @@ public final class DTLSSRTPEndpoint {
         guard state == .connected, let connection else { throw .notKeyed }
         do throws(DTLSError) {
             try connection.send(data)
+            endpointCounters.applicationDataOut += 1
         } catch {
             throw .dtls(error)
         }
@@ -405,6 +421,7 @@ public final class DTLSSRTPEndpoint {
                 outputs.append(.bytes(.transmit, buffer))
                 continue
             case .applicationData:
+                endpointCounters.applicationDataIn += 1
                 outputs.append(.bytes(.applicationData, buffer))
                 continue
             default:

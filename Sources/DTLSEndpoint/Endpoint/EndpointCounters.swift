@@ -25,6 +25,10 @@ public struct EndpointCounters: Sendable, Hashable {
     public var stunIn = 0
     /// TURN ChannelData datagrams handed back to the caller.
     public var turnChannelIn = 0
+    /// DTLS application-data records delivered (e.g. SCTP for data channels).
+    public var applicationDataIn = 0
+    /// DTLS application-data records sent.
+    public var applicationDataOut = 0
 
     /// SRTP/SRTCP packets whose authentication tag did not verify (tampered,
     /// truncated, wrong key).

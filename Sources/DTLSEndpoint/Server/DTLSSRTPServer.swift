@@ -90,8 +90,8 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable> {
         case replaced(Address)
         /// The peer is gone: closed by either side, failed (the error says
         /// why: a handshake failure, a fingerprint mismatch, an SRTP keying
-        /// failure), idle, or evicted.
-        case closed(Address, EndpointError?)
+        /// failure), idle, or evicted. Its final counters come along.
+        case closed(Address, EndpointError?, EndpointCounters)
         /// Nothing more to do until this instant (call `handleTimeout`) or
         /// new input; nil: no timer armed. Always the last output of a drain.
         case timeout(DTLSInstant?)
@@ -436,7 +436,7 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable> {
     private func remove(_ peer: Peer, reason: EndpointError?) {
         guard !peer.isGone else { return }
         removeQuietly(peer)
-        emit(.closed(peer.address, reason))
+        emit(.closed(peer.address, reason, peer.endpoint.counters))
     }
 
     private func removeQuietly(_ peer: Peer) {
