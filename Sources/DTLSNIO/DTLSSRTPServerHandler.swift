@@ -1,6 +1,7 @@
 import DTLS
 import DTLSEndpoint
 import NIOCore
+import NIOPosix
 
 /// What the application hears from `DTLSSRTPServerHandler`, on the channel's
 /// event loop. Every method has an empty default.
@@ -172,5 +173,29 @@ public final class DTLSSRTPServerHandler: ChannelInboundHandler {
             handler.server.handleTimeout(now: .now)
             handler.drain()
         }
+    }
+}
+
+extension DTLSSRTPServerHandler {
+    /// Binds a UDP socket on `loop` served by a `DTLSSRTPServerHandler`:
+    /// `recvmmsg` reads of up to 16 datagrams, 2 KB each. The delegate is
+    /// made on the loop (it lives there, with the handler).
+    public static func bind(
+        on loop: any EventLoop, host: String, port: Int, configuration: EndpointConfiguration,
+        limits: DTLSSRTPServer<SocketAddress>.Limits = .init(),
+        delegate makeDelegate: @escaping @Sendable () -> (any DTLSSRTPServerDelegate)?
+    ) async throws -> any Channel {
+        try await DatagramBootstrap(group: loop)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.maxMessagesPerRead, value: 16)
+            .channelOption(.datagramVectorReadMessageCount, value: 16)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 16 * 2048))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = try DTLSSRTPServerHandler(configuration: configuration, limits: limits, delegate: makeDelegate())
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+            .bind(host: host, port: port).get()
     }
 }

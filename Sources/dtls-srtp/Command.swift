@@ -138,23 +138,12 @@ struct Server: AsyncParsableCommand {
             let loop = group.next()
             let firstEnded = loop.makePromise(of: PeerOutcome.self)
             let once = self.once
-            let delegate = try await loop.submit {
-                NIOLoopBound(CoreServerDelegate(behaviour: behaviour, firstPeerEnded: once ? firstEnded : nil), eventLoop: loop)
-            }.get()
             let channel: any Channel
             do {
-                channel = try await DatagramBootstrap(group: loop)
-                    .channelOption(.socketOption(.so_reuseaddr), value: 1)
-                    .channelOption(.maxMessagesPerRead, value: 16)
-                    .channelOption(.datagramVectorReadMessageCount, value: 16)
-                    .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 16 * 2048))
-                    .channelInitializer { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            let handler = try DTLSSRTPServerHandler(configuration: config, limits: limits, delegate: delegate.value)
-                            try channel.pipeline.syncOperations.addHandler(handler)
-                        }
-                    }
-                    .bind(host: host, port: port).get()
+                channel = try await DTLSSRTPServerHandler.bind(on: loop, host: host, port: port, configuration: config,
+                                                               limits: limits) {
+                    CoreServerDelegate(behaviour: behaviour, firstPeerEnded: once ? firstEnded : nil)
+                }
             } catch {
                 try? await group.shutdownGracefully()
                 throw CLIError("cannot listen on \(listen): \(error)")

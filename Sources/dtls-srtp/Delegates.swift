@@ -158,7 +158,7 @@ final class MediaPump {
 
 extension PeerOutcome {
     /// How a peer of `DTLSSRTPServerHandler` ended.
-    init(address: SocketAddress, error: EndpointError?, counters: EndpointCounters, established: Bool) {
+    init(address: SocketAddress, error: EndpointError?, counters: EndpointCounters, connected: CoreServerDelegate.Connected?) {
         self.address = display(address)
         var stats = PeerStats()
         stats.rtpIn = counters.rtpIn
@@ -173,8 +173,13 @@ extension PeerOutcome {
         if case .dtls(let dtls) = error { self.error = dtls } else {
             self.error = error.map { DTLSError(.internalError, alert: nil, $0.description) }
         }
-        self.established = established
-        extendedMasterSecret = false
+        established = connected != nil
+        keyingMaterialHex = connected?.keyingMaterialHex
+        peerFingerprint = connected.map { fingerprintOf(der: $0.info.dtls.peerCertificate) }
+        cipherSuite = connected?.info.dtls.cipherSuite.ianaName
+        srtpProfile = connected?.info.srtpProfile.rfcName
+        extendedMasterSecret = connected?.info.dtls.extendedMasterSecret ?? false
+        handshakeTime = connected?.handshakeTime
     }
 }
 
@@ -196,7 +201,14 @@ final class CoreServerDelegate: DTLSSRTPServerDelegate {
     let behaviour: ServerBehaviour
     let firstPeerEnded: EventLoopPromise<PeerOutcome>?
     private var reported = false
-    private var established: Set<SocketAddress> = []
+
+    /// What a peer's handshake settled, kept for the outcome line.
+    struct Connected {
+        var info: EndpointConnectionInfo
+        var keyingMaterialHex: String?
+        var handshakeTime: Duration?
+    }
+    private var established: [SocketAddress: Connected] = [:]
 
     init(behaviour: ServerBehaviour, firstPeerEnded: EventLoopPromise<PeerOutcome>?) {
         self.behaviour = behaviour
@@ -204,8 +216,10 @@ final class CoreServerDelegate: DTLSSRTPServerDelegate {
     }
 
     func server(_ handler: DTLSSRTPServerHandler, connected address: SocketAddress, info: EndpointConnectionInfo) {
-        established.insert(address)
         let endpoint = handler.server.endpoint(for: address)
+        let km = try? endpoint?.exportKeyingMaterial(label: "EXTRACTOR-dtls_srtp", length: info.srtpProfile.keyingMaterialLength)
+        established[address] = Connected(info: info, keyingMaterialHex: km.map(hex),
+                                         handshakeTime: handler.server.admittedAt(address).map { DTLSInstant.now - $0 })
         if behaviour.printContract {
             for line in handshakeLines(info, endpoint: endpoint) { eprint(line) }
         }
@@ -233,8 +247,9 @@ final class CoreServerDelegate: DTLSSRTPServerDelegate {
     }
 
     func server(_ handler: DTLSSRTPServerHandler, closed address: SocketAddress, error: EndpointError?, counters: EndpointCounters) {
-        let wasEstablished = established.remove(address) != nil
-        let outcome = PeerOutcome(address: address, error: error, counters: counters, established: wasEstablished)
+        let connected = established.removeValue(forKey: address)
+        let wasEstablished = connected != nil
+        let outcome = PeerOutcome(address: address, error: error, counters: counters, connected: connected)
         if behaviour.printContract {
             if let dtls = outcome.error {
                 eprint("error: peer \(display(address)): \(wasEstablished ? "connection ended: \(dtls)" : describe(dtls))")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DTLS
 import DTLSCrypto
+import DTLSEndpoint
 import DTLSNIO
 import Foundation
 import NIOCore
@@ -57,8 +58,11 @@ struct Demo: AsyncParsableCommand {
                           clientConfig: DTLSConfiguration, serverID: Identity, clientID: Identity,
                           started: ContinuousClock.Instant, serverEnded: EventLoopPromise<PeerOutcome>,
                           clientEnded: EventLoopPromise<PeerOutcome>, report: EventLoopPromise<DemoReport>) async throws -> Int32 {
-        let server = try await DTLSUDP.server(group: group, host: "127.0.0.1", port: 0, configuration: serverConfig) {
-            ServerDelegate(behaviour: ServerBehaviour(echo: true, printContract: false), firstPeerEnded: serverEnded)
+        var endpointConfig = EndpointConfiguration(role: .server, certificate: serverConfig.certificate,
+                                                   privateKey: serverConfig.privateKey, remoteFingerprints: [clientID.fingerprint])
+        endpointConfig.dtls = serverConfig
+        let server = try await DTLSSRTPServerHandler.bind(on: loop, host: "127.0.0.1", port: 0, configuration: endpointConfig) {
+            CoreServerDelegate(behaviour: ServerBehaviour(echo: true, printContract: false), firstPeerEnded: serverEnded)
         }
         guard let serverAddress = server.localAddress else { throw CLIError("server socket has no address") }
         let total = packets
@@ -86,7 +90,7 @@ struct Demo: AsyncParsableCommand {
         watchdog.cancel()
         let r = try await report.futureResult.get()
         try? await client.channel.close()
-        try? await server.channel.close()
+        try? await server.close()
 
         let kmEqual = clientOutcome.keyingMaterialHex != nil && clientOutcome.keyingMaterialHex == serverOutcome.keyingMaterialHex
         let fpOK = clientOutcome.peerFingerprint == serverID.fingerprint.description

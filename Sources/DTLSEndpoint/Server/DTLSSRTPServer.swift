@@ -108,12 +108,15 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable> {
         var isConnected = false
         var isGone = false
         var lastActivity: DTLSInstant
+        /// When its cookie verified.
+        let admittedAt: DTLSInstant
 
         init(id: UInt64, address: Address, endpoint: DTLSSRTPEndpoint, now: DTLSInstant) {
             self.id = id
             self.address = address
             self.endpoint = endpoint
             self.lastActivity = now
+            self.admittedAt = now
         }
 
         var queuedCount: Int { inbound.count - inboundHead }
@@ -160,6 +163,8 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable> {
     public var handshakesInFlight: Int { handshaking.count }
     /// The endpoint of the peer at `address`, for its counters and state.
     public func endpoint(for address: Address) -> DTLSSRTPEndpoint? { peers[address]?.endpoint }
+    /// When the peer at `address` proved its address (its cookie verified).
+    public func admittedAt(_ address: Address) -> DTLSInstant? { peers[address]?.admittedAt }
 
     // MARK: - Input
 
