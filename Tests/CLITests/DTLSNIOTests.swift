@@ -1,5 +1,6 @@
 import DTLS
 import DTLSCrypto
+import DTLSEndpoint
 import DTLSNIO
 import NIOCore
 import NIOPosix
@@ -50,17 +51,11 @@ import Testing
         return try await promise.futureResult.get()
     }
 
-    /// With `offloadHandshakes` the server runs every handshake on another
-    /// event loop and the socket's loop only routes and forwards media.
-    @Test(arguments: [false, true])
-    func manyPeersOnOneSocketWithSRTPEcho(offloadHandshakes: Bool) async throws {
+    /// The shipped server: `DTLSSRTPServerHandler` over the Sans-IO core.
+    @Test func manyPeersOnOneSocketWithSRTPEcho() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let handshakeGroup = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let loop = group.next()
-        let server = try await DTLSUDP.server(group: group, host: "127.0.0.1", port: 0, configuration: try Self.config(),
-                                              handshakeLoops: offloadHandshakes ? handshakeGroup : nil) {
-            Recorder(connected: nil, ended: nil, echo: true)
-        }
+        let server = try await CoreServer.start(on: loop)
         var clients: [(DTLSUDP.Running, EventLoopPromise<[UInt8]>, EventLoopPromise<Ended>)] = []
         for _ in 0..<4 {
             let c = loop.makePromise(of: [UInt8].self), e = loop.makePromise(of: Ended.self)
@@ -72,8 +67,8 @@ import Testing
         var materials: Set<[UInt8]> = []
         for (_, c, _) in clients { materials.insert(try await bounded(c)) }
         #expect(materials.count == 4)  // four distinct sessions
-        let counts = try await server.withHandler { ($0.peers.count, $0.establishedPeers, $0.handshakesInFlight) }.get()
-        #expect(counts.0 == 4 && counts.1 == 4 && counts.2 == 0)
+        let counts = try await server.withHandler { ($0.server.peerCount, $0.server.handshakesInFlight) }
+        #expect(counts.0 == 4 && counts.1 == 0)
         for (running, _, e) in clients {
             _ = try await running.withHandler { $0.clientPeer?.close() }.get()
             let ended = try await bounded(e)
@@ -84,24 +79,21 @@ import Testing
         // The server saw each close_notify and forgot the peer.
         var remaining = -1
         for _ in 0..<100 {  // bounded: 100 x 10 ms
-            remaining = try await server.withHandler { $0.peers.count }.get()
+            remaining = try await server.withHandler { $0.server.peerCount }
             if remaining == 0 { break }
             try await Task.sleep(for: .milliseconds(10))
         }
         #expect(remaining == 0)
         try await server.channel.close()
         try await group.shutdownGracefully()
-        try await handshakeGroup.shutdownGracefully()
     }
 
     @Test func peerLimitRefusesExtraHandshakes() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
-        var limits = DTLSServerLimits()
+        var limits = DTLSSRTPServer<SocketAddress>.Limits()
         limits.maxPeers = 1
-        let server = try await DTLSUDP.server(group: group, host: "127.0.0.1", port: 0, configuration: try Self.config(), limits: limits) {
-            Recorder(connected: nil, ended: nil, echo: true)
-        }
+        let server = try await CoreServer.start(on: loop, limits: limits)
         let c1 = loop.makePromise(of: [UInt8].self), e1 = loop.makePromise(of: Ended.self)
         let first = try await DTLSUDP.client(group: group, remote: server.localAddress!, configuration: try Self.config()) {
             Recorder(connected: c1, ended: e1, echo: false)
@@ -116,7 +108,7 @@ import Testing
         }
         let ended2 = try await bounded(e2)
         #expect(ended2.error?.code == .handshakeTimeout)
-        let refused = try await server.withHandler { $0.refusedByLimits }.get()
+        let refused = try await server.withHandler { $0.server.counters.refusedByLimits }
         #expect(refused >= 1)
         _ = try await first.withHandler { $0.clientPeer?.close() }.get()
         _ = try await bounded(e1)
@@ -127,20 +119,19 @@ import Testing
     @Test func idlePeerIsClosedWithCloseNotify() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
-        var limits = DTLSServerLimits()
+        var limits = DTLSSRTPServer<SocketAddress>.Limits()
         limits.idleTimeout = .milliseconds(400)
-        let serverEnded = loop.makePromise(of: Ended.self)
-        let server = try await DTLSUDP.server(group: group, host: "127.0.0.1", port: 0, configuration: try Self.config(), limits: limits) {
-            Recorder(connected: nil, ended: serverEnded, echo: true)
-        }
+        let serverEnded = loop.makePromise(of: EndpointError?.self)
+        let server = try await CoreServer.start(on: loop, limits: limits, closed: serverEnded)
         let c = loop.makePromise(of: [UInt8].self), e = loop.makePromise(of: Ended.self)
         let started = ContinuousClock.now
         let client = try await DTLSUDP.client(group: group, remote: server.localAddress!, configuration: try Self.config()) {
             Recorder(connected: c, ended: e, echo: false)
         }
         _ = try await bounded(c)
-        let s = try await bounded(serverEnded)
-        #expect(s.error?.detail.contains("idle") == true)
+        let reason = try await bounded(serverEnded)
+        #expect(reason == nil)
+        #expect(try await server.withHandler { $0.server.counters.idleClosed } == 1)
         let clientSide = try await bounded(e)
         #expect(clientSide.error == nil)  // it received close_notify
         #expect(started.duration(to: .now) >= .milliseconds(380))  // timer clocks differ by microseconds

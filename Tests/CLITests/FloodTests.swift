@@ -1,6 +1,7 @@
 import DTLS
 import Foundation
 import DTLSCrypto
+import DTLSEndpoint
 import DTLSNIO
 import DTLSTestSupport
 import NIOCore
@@ -99,14 +100,11 @@ import Testing
     @Test func legitimateClientSucceedsDuringAFloodAndLimitsHold() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let serverLoop = group.next()
-        var limits = DTLSServerLimits()
+        var limits = DTLSSRTPServer<SocketAddress>.Limits()
         limits.maxHandshakesInFlight = 4
         limits.maxPeers = 16
         limits.staleHandshakeAfter = .milliseconds(300)
-        let server = try await DTLSUDP.server(group: serverLoop, host: "127.0.0.1", port: 0, configuration: try DTLSNIOTests.config(),
-                                              limits: limits) {
-            DTLSNIOTests.Recorder(connected: nil, ended: nil, echo: true)
-        }
+        let server = try await CoreServer.start(on: serverLoop, limits: limits)
         let target = server.localAddress!
 
         // 25 flooding sockets, five of each kind, 150 datagrams each.
@@ -149,7 +147,7 @@ import Testing
         connected.futureResult.whenComplete { outcome.set($0) }
         let deadline = ContinuousClock.now + .seconds(15)
         while outcome.value == nil, ContinuousClock.now < deadline {
-            let s = try await server.withHandler { ($0.handshakesInFlight, $0.peers.count) }.get()
+            let s = try await server.withHandler { ($0.server.handshakesInFlight, $0.server.peerCount) }
             worst = (max(worst.handshakes, s.0), max(worst.peers, s.1))
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -157,7 +155,7 @@ import Testing
         #expect(keys.map { !$0.isEmpty } == true)  // connected, and all 30 RTP packets came back
         try await floodTask.value
 
-        let stats = try await server.withHandler { ($0.refusedByLimits, $0.evictedHandshakes, $0.handshakesInFlight) }.get()
+        let stats = try await server.withHandler { ($0.server.counters.refusedByLimits, $0.server.counters.evictedHandshakes, $0.server.handshakesInFlight) }
         #expect(worst.handshakes <= limits.maxHandshakesInFlight)
         #expect(worst.peers <= limits.maxPeers)
         // A flooder's state belongs to its channel's event loop, where the
