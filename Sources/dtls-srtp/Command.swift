@@ -182,8 +182,13 @@ struct Client: AsyncParsableCommand {
     func run() async throws {
         try await runReporting {
             let remote = try resolve(connect)
-            var config = try identity.configuration(role: .client)
-            config.handshakeTimeout = .nanoseconds(Int64(handshakeTimeout * 1e9))
+            var dtls = try identity.configuration(role: .client)
+            dtls.handshakeTimeout = .nanoseconds(Int64(handshakeTimeout * 1e9))
+            let fingerprints = try parseFingerprints(identity.peerFingerprint)
+            var config = EndpointConfiguration(role: .client, certificate: dtls.certificate, privateKey: dtls.privateKey,
+                                               remoteFingerprints: fingerprints)
+            config.dtls = dtls
+            config.acceptsAnyCertificate = fingerprints.isEmpty
             let keyLog = identity.keylog.map { KeyLog(path: $0) }
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
             let loop = group.next()
@@ -192,8 +197,14 @@ struct Client: AsyncParsableCommand {
             let mediaDone = loop.makePromise(of: MediaSummary.self)
             let rtpCount = rtp
             var mediaIncomplete = false
-            let running = try await DTLSUDP.client(group: group, remote: remote, configuration: config) {
-                ClientDelegate(keyLog: keyLog, connected: connected, ended: ended, media: rtpCount > 0 ? MediaPump(total: rtpCount) : nil, mediaDone: mediaDone)
+            let channel = try await DTLSSRTPClientHandler.connect(on: loop, to: remote, configuration: config) {
+                ClientDelegate(keyLog: keyLog, connected: connected, ended: ended,
+                               media: rtpCount > 0 ? MediaPump(total: rtpCount) : nil, mediaDone: mediaDone)
+            }
+            func withClient<T: Sendable>(_ body: @escaping @Sendable (DTLSSRTPClientHandler) throws -> T) async throws -> T {
+                try await channel.eventLoop.submit {
+                    try body(try channel.pipeline.syncOperations.handler(type: DTLSSRTPClientHandler.self))
+                }.get()
             }
             do {
                 try await connected.futureResult.get()
@@ -215,17 +226,17 @@ struct Client: AsyncParsableCommand {
             }
             while let line = readLine(strippingNewline: false) {
                 let bytes = Array(line.utf8)
-                let ok = try await running.withHandler { handler -> Bool in
-                    guard let peer = handler.clientPeer, !peer.isFinished else { return false }
-                    try peer.send(bytes)
+                let ok = try await withClient { client -> Bool in
+                    guard !client.isFinished else { return false }
+                    try client.send(bytes)
                     return true
-                }.get()
+                }
                 if !ok { break }
             }
             try await Task.sleep(for: .milliseconds(max(0, waitMs)))
-            _ = try await running.withHandler { handler in handler.clientPeer?.close() }.get()
+            try await withClient { $0.close() }
             let outcome = try await ended.futureResult.get()
-            try? await running.channel.close()
+            try? await channel.close()
             try? await group.shutdownGracefully()
             if let error = outcome.error { throw CLIError("connection ended: \(error)") }
             if mediaIncomplete { throw CLIError("not every RTP/RTCP packet came back") }
@@ -241,12 +252,13 @@ struct MediaSummary {
     var complete: Bool
 }
 
-final class ClientDelegate: DTLSPeerDelegate {
+final class ClientDelegate: DTLSSRTPClientDelegate {
     let keyLog: KeyLog?
     let connected: EventLoopPromise<Void>
     let ended: EventLoopPromise<PeerOutcome>
     let media: MediaPump?
     let mediaDone: EventLoopPromise<MediaSummary>
+    private var info: EndpointConnectionInfo?
 
     init(keyLog: KeyLog?, connected: EventLoopPromise<Void>, ended: EventLoopPromise<PeerOutcome>, media: MediaPump?,
          mediaDone: EventLoopPromise<MediaSummary>) {
@@ -257,34 +269,36 @@ final class ClientDelegate: DTLSPeerDelegate {
         self.mediaDone = mediaDone
     }
 
-    func peerConnected(_ peer: DTLSPeer) {
-        for line in handshakeLines(peer) { eprint(line) }
-        if let keyLog, let line = peer.connection.keyLogLine { keyLog.append(line) }
+    func clientConnected(_ client: DTLSSRTPClientHandler, info: EndpointConnectionInfo) {
+        self.info = info
+        for line in handshakeLines(info, endpoint: client.endpoint) { eprint(line) }
+        if let keyLog, let line = client.endpoint.keyLogLine { keyLog.append(line) }
         if let media {
             let done = mediaDone
             media.onDone = { [unowned media] in
                 done.succeed(MediaSummary(line: "rtp-echoed: \(media.rtpOK)/\(media.total) rtcp-echoed: \(media.rtcpOK)/\(media.rtcpSent)",
                                           complete: media.rtpOK == media.total && media.rtcpOK == media.rtcpSent))
             }
-            media.start(peer)
+            media.start(client)
         }
         connected.succeed(())
     }
 
-    func peer(_ peer: DTLSPeer, receivedApplicationData data: [UInt8]) {
+    func client(_ client: DTLSSRTPClientHandler, receivedApplicationData data: [UInt8]) {
         FileHandle.standardOutput.write(Data(data))
     }
 
-    func peer(_ peer: DTLSPeer, receivedRTP packet: [UInt8]) { media?.received(rtp: packet, from: peer) }
-    func peer(_ peer: DTLSPeer, receivedRTCP packet: [UInt8]) { media?.received(rtcp: packet) }
+    func client(_ client: DTLSSRTPClientHandler, receivedRTP packet: [UInt8]) { media?.received(rtp: packet, from: client) }
+    func client(_ client: DTLSSRTPClientHandler, receivedRTCP packet: [UInt8]) { media?.received(rtcp: packet) }
 
-    func peerClosed(_ peer: DTLSPeer, error: DTLSError?) {
-        if peer.isEstablished || error == nil { eprint("peer-stats: \(peer.stats.line)") }
-        connected.fail(error ?? DTLSError(.closed, alert: nil, "closed before connecting"))
+    func clientClosed(_ client: DTLSSRTPClientHandler, error: EndpointError?, counters: EndpointCounters) {
+        let outcome = PeerOutcome(client: client, info: info, error: error, counters: counters)
+        if info != nil || error == nil { eprint("peer-stats: \(outcome.stats.line)") }
+        connected.fail(outcome.error ?? DTLSError(.closed, alert: nil, "closed before connecting"))
         let echoed = media?.rtpOK ?? 0, total = media?.total ?? 0
         mediaDone.succeed(MediaSummary(line: "rtp-echoed: \(echoed)/\(total) (peer closed)", complete: echoed == total))
-        ended.succeed(PeerOutcome(peer, error: error))
-        if peer.isEstablished, error == nil, !peer.closing {
+        ended.succeed(outcome)
+        if info != nil, error == nil, !client.isClosing {
             // The server closed first: nothing more will come; end like at end of input.
             exit(0)
         }

@@ -7,7 +7,7 @@ import NIOCore
 /// How one peer's connection ended, handed from the event loop.
 struct PeerOutcome: Sendable {
     var address: String
-    var stats: PeerStats
+    var stats: EndpointCounters
     var error: DTLSError?
     var established: Bool
     var keyingMaterialHex: String?
@@ -17,17 +17,35 @@ struct PeerOutcome: Sendable {
     var extendedMasterSecret: Bool
     var handshakeTime: Duration?
 
-    init(_ peer: DTLSPeer, error: DTLSError?) {
-        address = display(peer.address)
-        stats = peer.stats
-        self.error = error
-        established = peer.isEstablished
-        keyingMaterialHex = peer.keyingMaterial.map { hex($0.bytes) }
-        peerFingerprint = peer.info.map { fingerprintOf(der: $0.peerCertificate) }
-        cipherSuite = peer.info?.cipherSuite.ianaName
-        srtpProfile = peer.info?.srtpProfile?.rfcName
-        extendedMasterSecret = peer.info?.extendedMasterSecret ?? false
-        handshakeTime = peer.connectedAt.map { peer.createdAt.duration(to: $0) }
+    /// The DTLS error inside an endpoint error (the contract lines name its
+    /// code and alert); other endpoint failures as an internal error.
+    static func dtlsError(_ error: EndpointError?) -> DTLSError? {
+        guard let error else { return nil }
+        if case .dtls(let dtls) = error { return dtls }
+        return DTLSError(.internalError, alert: nil, error.description)
+    }
+
+    /// How a `DTLSSRTPClientHandler`'s association ended.
+    init(client: DTLSSRTPClientHandler, info: EndpointConnectionInfo?, error: EndpointError?, counters: EndpointCounters) {
+        address = display(client.remote)
+        stats = counters
+        self.error = Self.dtlsError(error)
+        established = info != nil
+        keyingMaterialHex = info.flatMap { info in
+            (try? client.endpoint.exportKeyingMaterial(label: "EXTRACTOR-dtls_srtp", length: info.srtpProfile.keyingMaterialLength)).map(hex)
+        }
+        peerFingerprint = info.map { fingerprintOf(der: $0.dtls.peerCertificate) }
+        cipherSuite = info?.dtls.cipherSuite.ianaName
+        srtpProfile = info?.srtpProfile.rfcName
+        extendedMasterSecret = info?.dtls.extendedMasterSecret ?? false
+        if let start = client.startedAt, let end = client.connectedAt { handshakeTime = end - start }
+    }
+}
+
+extension EndpointCounters {
+    /// `rtp-in=N rtp-out=N rtcp-in=N rtcp-out=N auth-failures=N replays=N app-in=N app-out=N`
+    var line: String {
+        "rtp-in=\(rtpIn) rtp-out=\(rtpOut) rtcp-in=\(rtcpIn) rtcp-out=\(rtcpOut) auth-failures=\(authenticationFailures) replays=\(replays) app-in=\(applicationDataIn) app-out=\(applicationDataOut)"
     }
 }
 
@@ -36,56 +54,6 @@ struct ServerBehaviour: Sendable {
     var printContract = true
     var printAppData = true
     var keyLog: KeyLog?
-}
-
-/// The server's per-socket delegate: contract lines, key log, echo/forwarding.
-final class ServerDelegate: DTLSPeerDelegate {
-    let behaviour: ServerBehaviour
-    let firstPeerEnded: EventLoopPromise<PeerOutcome>?
-    private var reported = false
-
-    init(behaviour: ServerBehaviour, firstPeerEnded: EventLoopPromise<PeerOutcome>?) {
-        self.behaviour = behaviour
-        self.firstPeerEnded = firstPeerEnded
-    }
-
-    func peerConnected(_ peer: DTLSPeer) {
-        if behaviour.printContract {
-            for line in handshakeLines(peer) { eprint(line) }
-        }
-        if let keyLog = behaviour.keyLog, let line = peer.connection.keyLogLine { keyLog.append(line) }
-    }
-
-    func peer(_ peer: DTLSPeer, receivedApplicationData data: [UInt8]) {
-        if behaviour.echo {
-            do { try peer.send(Array("Echo: ".utf8) + data) } catch { eprint("warning: echo to \(display(peer.address)) failed: \(error)") }
-        } else if behaviour.printAppData {
-            FileHandle.standardOutput.write(Data(data))
-        }
-    }
-
-    func peer(_ peer: DTLSPeer, receivedRTP packet: [UInt8]) {
-        guard behaviour.echo else { return }
-        try? peer.sendRTP(packet)  // forwarded: unprotected with its inbound, re-protected with its outbound session
-    }
-
-    func peer(_ peer: DTLSPeer, receivedRTCP packet: [UInt8]) {
-        guard behaviour.echo else { return }
-        try? peer.sendRTCP(packet)
-    }
-
-    func peerClosed(_ peer: DTLSPeer, error: DTLSError?) {
-        if let error {
-            if behaviour.printContract { eprint("error: peer \(display(peer.address)): \(peer.isEstablished ? "connection ended: \(error)" : describe(error))") }
-        }
-        if behaviour.printContract, peer.isEstablished || error == nil {
-            eprint("peer-stats: \(peer.stats.line)")
-        }
-        if !reported {
-            reported = true
-            firstPeerEnded?.succeed(PeerOutcome(peer, error: error))
-        }
-    }
 }
 
 /// Sends RTP and RTCP with a window of packets in flight and checks what
@@ -113,13 +81,13 @@ final class MediaPump {
 
     var isDone: Bool { sent == total && rtpOK + rtpBad == total && rtcpOK + rtcpBad == rtcpSent }
 
-    func start(_ peer: DTLSPeer) {
+    func start(_ peer: DTLSSRTPClientHandler) {
         startedAt = .now
         if total == 0 { finish(); return }
         for _ in 0..<window { sendNext(peer) }
     }
 
-    private func sendNext(_ peer: DTLSPeer) {
+    private func sendNext(_ peer: DTLSSRTPClientHandler) {
         guard sent < total else { return }
         do {
             try peer.sendRTP(MediaPackets.rtp(sequence: UInt16(truncatingIfNeeded: sent)))
@@ -134,7 +102,7 @@ final class MediaPump {
         }
     }
 
-    func received(rtp packet: [UInt8], from peer: DTLSPeer) {
+    func received(rtp packet: [UInt8], from peer: DTLSSRTPClientHandler) {
         if let seq = MediaPackets.sequence(of: packet), packet == MediaPackets.rtp(sequence: seq) { rtpOK += 1 } else { rtpBad += 1 }
         let done = rtpOK + rtpBad
         if total >= 1000, done % (total / 4) == 0, done < total { onProgress?(done) }
@@ -160,19 +128,8 @@ extension PeerOutcome {
     /// How a peer of `DTLSSRTPServerHandler` ended.
     init(address: SocketAddress, error: EndpointError?, counters: EndpointCounters, connected: CoreServerDelegate.Connected?) {
         self.address = display(address)
-        var stats = PeerStats()
-        stats.rtpIn = counters.rtpIn
-        stats.rtpOut = counters.rtpOut
-        stats.rtcpIn = counters.rtcpIn
-        stats.rtcpOut = counters.rtcpOut
-        stats.authFailures = counters.authenticationFailures
-        stats.replays = counters.replays
-        stats.appIn = counters.applicationDataIn
-        stats.appOut = counters.applicationDataOut
-        self.stats = stats
-        if case .dtls(let dtls) = error { self.error = dtls } else {
-            self.error = error.map { DTLSError(.internalError, alert: nil, $0.description) }
-        }
+        stats = counters
+        self.error = Self.dtlsError(error)
         established = connected != nil
         keyingMaterialHex = connected?.keyingMaterialHex
         peerFingerprint = connected.map { fingerprintOf(der: $0.info.dtls.peerCertificate) }
@@ -183,7 +140,7 @@ extension PeerOutcome {
     }
 }
 
-/// The contract lines of a peer of the server core, printed on connect.
+/// The contract lines printed when a handshake completes (both commands).
 func handshakeLines(_ info: EndpointConnectionInfo, endpoint: DTLSSRTPEndpoint?) -> [String] {
     let km = try? endpoint?.exportKeyingMaterial(label: "EXTRACTOR-dtls_srtp", length: info.srtpProfile.keyingMaterialLength)
     return [

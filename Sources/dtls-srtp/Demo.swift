@@ -66,7 +66,10 @@ struct Demo: AsyncParsableCommand {
         }
         guard let serverAddress = server.localAddress else { throw CLIError("server socket has no address") }
         let total = packets
-        let client = try await DTLSUDP.client(group: group, remote: serverAddress, configuration: clientConfig) {
+        var clientEndpointConfig = EndpointConfiguration(role: .client, certificate: clientConfig.certificate,
+                                                         privateKey: clientConfig.privateKey, remoteFingerprints: [serverID.fingerprint])
+        clientEndpointConfig.dtls = clientConfig
+        let client = try await DTLSSRTPClientHandler.connect(on: loop, to: serverAddress, configuration: clientEndpointConfig) {
             DemoClient(pump: MediaPump(total: total), ended: clientEnded, report: report)
         }
         print("server \(serverAddress.ipAddress ?? "?"):\(serverAddress.port ?? 0)  client \(client.localAddress?.port.map { "127.0.0.1:\($0)" } ?? "?")  (UDP, one socket each)")
@@ -80,16 +83,18 @@ struct Demo: AsyncParsableCommand {
         do {
             clientOutcome = try await clientEnded.futureResult.get()
         } catch {
-            let partial = try? await client.withHandler { handler in handler.clientPeer.map { PeerOutcome($0, error: nil) } }.get()
+            let partial = try? await client.eventLoop.submit {
+                (try client.pipeline.syncOperations.handler(type: DTLSSRTPClientHandler.self)).endpoint.counters
+            }.get()
             print("client: \(error)")
-            if let partial { print("client stats at timeout: \(partial.stats.line)") }
+            if let partial { print("client stats at timeout: \(partial.line)") }
             print("result: FAILED")
             return 1
         }
         let serverOutcome = try await serverEnded.futureResult.get()
         watchdog.cancel()
         let r = try await report.futureResult.get()
-        try? await client.channel.close()
+        try? await client.close()
         try? await server.close()
 
         let kmEqual = clientOutcome.keyingMaterialHex != nil && clientOutcome.keyingMaterialHex == serverOutcome.keyingMaterialHex
@@ -111,7 +116,7 @@ struct Demo: AsyncParsableCommand {
         print("rtp  server->client:    sent \(s.rtpOut), client received \(c.rtpIn) (\(r.rtpOK) intact, \(rtpFailed) failed)")
         print("rtcp client->server:    sent \(c.rtcpOut), server received \(s.rtcpIn)")
         print("rtcp server->client:    sent \(s.rtcpOut), client received \(c.rtcpIn) (\(r.rtcpOK) intact, \(rtcpFailed) failed)")
-        print("srtp auth failures:     \(s.authFailures + c.authFailures), replays: \(s.replays + c.replays)")
+        print("srtp auth failures:     \(s.authenticationFailures + c.authenticationFailures), replays: \(s.replays + c.replays)")
         if let media = r.mediaTime {
             let seconds = Double(media.components.seconds) + Double(media.components.attoseconds) / 1e18
             let rate = seconds > 0 ? Int(Double(2 * total) / seconds) : 0
@@ -121,7 +126,7 @@ struct Demo: AsyncParsableCommand {
         print("server peer-stats: \(s.line)")
         print("client peer-stats: \(c.line)")
         let ok = kmEqual && fpOK && r.appEchoOK && rtpFailed == 0 && rtcpFailed == 0 && r.rtcpSent > 0 || (total == 0 && kmEqual && fpOK && r.appEchoOK)
-        let intact = ok && s.rtpIn == total && c.rtpIn == total && s.authFailures + c.authFailures == 0
+        let intact = ok && s.rtpIn == total && c.rtpIn == total && s.authenticationFailures + c.authenticationFailures == 0
             && serverOutcome.error == nil && clientOutcome.error == nil
         print("result: \(intact ? "OK" : "FAILED") (total \(ms(started.duration(to: .now))))")
         return intact ? 0 : 1
@@ -142,13 +147,14 @@ struct DemoReport: Sendable {
 }
 
 /// The demo's client: app data, then the media pump, then close_notify.
-final class DemoClient: DTLSPeerDelegate {
+final class DemoClient: DTLSSRTPClientDelegate {
     let pump: MediaPump
     let ended: EventLoopPromise<PeerOutcome>
     let report: EventLoopPromise<DemoReport>
     static let greeting = Array("hello over DTLS\n".utf8)
     var appEchoOK = false
     var mediaDone = false
+    private var info: EndpointConnectionInfo?
 
     init(pump: MediaPump, ended: EventLoopPromise<PeerOutcome>, report: EventLoopPromise<DemoReport>) {
         self.pump = pump
@@ -156,31 +162,32 @@ final class DemoClient: DTLSPeerDelegate {
         self.report = report
     }
 
-    func peerConnected(_ peer: DTLSPeer) {
-        print("handshake complete: \(peer.info?.cipherSuite.ianaName ?? "?"), \(peer.info?.srtpProfile?.rfcName ?? "no SRTP")")
-        try? peer.send(Self.greeting)
+    func clientConnected(_ client: DTLSSRTPClientHandler, info: EndpointConnectionInfo) {
+        self.info = info
+        print("handshake complete: \(info.dtls.cipherSuite.ianaName), \(info.srtpProfile.rfcName)")
+        try? client.send(Self.greeting)
         pump.onProgress = { n in print("  media: \(n)/\(self.pump.total) packets echoed") }
-        pump.onDone = { [unowned self] in
+        pump.onDone = { [unowned self, unowned client] in
             self.mediaDone = true
-            self.maybeClose(peer)
+            self.maybeClose(client)
         }
-        pump.start(peer)
+        pump.start(client)
     }
 
-    func peer(_ peer: DTLSPeer, receivedApplicationData data: [UInt8]) {
+    func client(_ client: DTLSSRTPClientHandler, receivedApplicationData data: [UInt8]) {
         appEchoOK = data == Array("Echo: ".utf8) + Self.greeting
-        maybeClose(peer)
+        maybeClose(client)
     }
 
-    private func maybeClose(_ peer: DTLSPeer) {
-        guard mediaDone, appEchoOK, !peer.closing else { return }
-        peer.close()
+    private func maybeClose(_ client: DTLSSRTPClientHandler) {
+        guard mediaDone, appEchoOK, !client.isClosing else { return }
+        client.close()
     }
 
-    func peer(_ peer: DTLSPeer, receivedRTP packet: [UInt8]) { pump.received(rtp: packet, from: peer) }
-    func peer(_ peer: DTLSPeer, receivedRTCP packet: [UInt8]) { pump.received(rtcp: packet) }
+    func client(_ client: DTLSSRTPClientHandler, receivedRTP packet: [UInt8]) { pump.received(rtp: packet, from: client) }
+    func client(_ client: DTLSSRTPClientHandler, receivedRTCP packet: [UInt8]) { pump.received(rtcp: packet) }
 
-    func peerClosed(_ peer: DTLSPeer, error: DTLSError?) {
+    func clientClosed(_ client: DTLSSRTPClientHandler, error: EndpointError?, counters: EndpointCounters) {
         var r = DemoReport()
         r.rtpOK = pump.rtpOK
         r.rtcpSent = pump.rtcpSent
@@ -188,6 +195,6 @@ final class DemoClient: DTLSPeerDelegate {
         r.appEchoOK = appEchoOK
         if let a = pump.startedAt, let b = pump.finishedAt { r.mediaTime = a.duration(to: b) }
         report.succeed(r)
-        ended.succeed(PeerOutcome(peer, error: error))
+        ended.succeed(PeerOutcome(client: client, info: info, error: error, counters: counters))
     }
 }

@@ -151,17 +151,6 @@ func fingerprintOf(der: [UInt8]) -> String {
     Fingerprint(algorithm: .sha256, bytes: Digest.hash(.sha256, der.span)).description
 }
 
-/// The contract lines printed when a handshake completes.
-func handshakeLines(_ peer: DTLSPeer) -> [String] {
-    guard let info = peer.info else { return [] }
-    var lines = ["cipher-suite: \(info.cipherSuite.ianaName)"]
-    lines.append("srtp-profile: \(info.srtpProfile?.rfcName ?? "none")")
-    lines.append("extended-master-secret: \(info.extendedMasterSecret ? "yes" : "no")")
-    lines.append("peer-fingerprint: \(info.peerCertificate.isEmpty ? "none" : fingerprintOf(der: info.peerCertificate))")
-    lines.append("keying-material: \(peer.keyingMaterial.map { hex($0.bytes) } ?? "none")")
-    return lines
-}
-
 /// Appends NSS key log lines; the file is opened per line (rare event).
 struct KeyLog: Sendable {
     let path: String

@@ -49,3 +49,28 @@ struct CoreServer: Sendable {
         }.get()
     }
 }
+
+/// A client socket driven by `DTLSSRTPClientHandler`.
+struct CoreClient: Sendable {
+    let channel: any Channel
+    var localAddress: SocketAddress? { channel.localAddress }
+
+    /// Connects with `configuration`'s identity, accepting any server certificate.
+    static func connect(on loop: any EventLoop, remote: SocketAddress, configuration: DTLSConfiguration,
+                        delegate: @escaping @Sendable () -> (any DTLSSRTPClientDelegate)?) async throws -> CoreClient {
+        var config = EndpointConfiguration(role: .client, certificate: configuration.certificate,
+                                           privateKey: configuration.privateKey, remoteFingerprints: [])
+        config.dtls = configuration
+        config.acceptsAnyCertificate = true
+        return CoreClient(channel: try await DTLSSRTPClientHandler.connect(on: loop, to: remote, configuration: config,
+                                                                           delegate: delegate))
+    }
+
+    /// Runs `body` on the socket's loop with the handler.
+    func withHandler<T: Sendable>(_ body: @escaping @Sendable (DTLSSRTPClientHandler) throws -> T) async throws -> T {
+        let channel = self.channel
+        return try await channel.eventLoop.submit {
+            try body(try channel.pipeline.syncOperations.handler(type: DTLSSRTPClientHandler.self))
+        }.get()
+    }
+}

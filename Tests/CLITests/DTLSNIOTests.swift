@@ -9,34 +9,40 @@ import Testing
 /// Real UDP on 127.0.0.1 through the SwiftNIO driver: many peers on one
 /// socket, limits, idle timeout. Every wait is bounded by a scheduled failure.
 @Suite struct DTLSNIOTests {
-    struct Ended: Sendable { var error: DTLSError?; var stats: PeerStats; var km: [UInt8]? }
+    struct Ended: Sendable { var error: DTLSError?; var stats: EndpointCounters; var km: [UInt8]? }
     struct Timeout: Error {}
 
-    final class Recorder: DTLSPeerDelegate {
+    /// A client's delegate: sends `rtpToSend` RTP packets once connected and
+    /// reports the keying material when all came back (or at once).
+    final class Recorder: DTLSSRTPClientDelegate {
         let connected: EventLoopPromise<[UInt8]>?
         let ended: EventLoopPromise<Ended>?
-        let echo: Bool
         let rtpToSend: Int
         var rtpBack = 0
-        init(connected: EventLoopPromise<[UInt8]>?, ended: EventLoopPromise<Ended>?, echo: Bool, rtpToSend: Int = 0) {
-            self.connected = connected; self.ended = ended; self.echo = echo; self.rtpToSend = rtpToSend
+        init(connected: EventLoopPromise<[UInt8]>?, ended: EventLoopPromise<Ended>?, echo: Bool = false, rtpToSend: Int = 0) {
+            self.connected = connected; self.ended = ended; self.rtpToSend = rtpToSend
         }
-        func peerConnected(_ peer: DTLSPeer) {
+        static func keys(_ client: DTLSSRTPClientHandler) -> [UInt8] {
+            guard let profile = client.endpoint.srtpProfile else { return [] }
+            return (try? client.endpoint.exportKeyingMaterial(label: "EXTRACTOR-dtls_srtp", length: profile.keyingMaterialLength)) ?? []
+        }
+        func clientConnected(_ client: DTLSSRTPClientHandler, info: EndpointConnectionInfo) {
             for i in 0..<rtpToSend {
                 var p: [UInt8] = [0x80, 96, 0, UInt8(i)] + [UInt8](repeating: 0, count: 4) + [1, 2, 3, 4]
                 p += [UInt8](repeating: UInt8(i), count: 100)
-                try? peer.sendRTP(p)
+                try? client.sendRTP(p)
             }
-            if rtpToSend == 0 { connected?.succeed(peer.keyingMaterial?.bytes ?? []) }
+            if rtpToSend == 0 { connected?.succeed(Self.keys(client)) }
         }
-        func peer(_ peer: DTLSPeer, receivedRTP packet: [UInt8]) {
-            if echo { try? peer.sendRTP(packet); return }
+        func client(_ client: DTLSSRTPClientHandler, receivedRTP packet: [UInt8]) {
             rtpBack += 1
-            if rtpBack == rtpToSend { connected?.succeed(peer.keyingMaterial?.bytes ?? []) }
+            if rtpBack == rtpToSend { connected?.succeed(Self.keys(client)) }
         }
-        func peerClosed(_ peer: DTLSPeer, error: DTLSError?) {
-            connected?.fail(error ?? DTLSError(.closed, alert: nil, "closed"))
-            ended?.succeed(Ended(error: error, stats: peer.stats, km: peer.keyingMaterial?.bytes))
+        func clientClosed(_ client: DTLSSRTPClientHandler, error: EndpointError?, counters: EndpointCounters) {
+            var dtls: DTLSError?
+            if case .dtls(let e) = error { dtls = e } else if let error { dtls = DTLSError(.internalError, alert: nil, "\(error)") }
+            connected?.fail(dtls ?? DTLSError(.closed, alert: nil, "closed"))
+            ended?.succeed(Ended(error: dtls, stats: counters, km: nil))
         }
     }
 
@@ -56,10 +62,10 @@ import Testing
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         let server = try await CoreServer.start(on: loop)
-        var clients: [(DTLSUDP.Running, EventLoopPromise<[UInt8]>, EventLoopPromise<Ended>)] = []
+        var clients: [(CoreClient, EventLoopPromise<[UInt8]>, EventLoopPromise<Ended>)] = []
         for _ in 0..<4 {
             let c = loop.makePromise(of: [UInt8].self), e = loop.makePromise(of: Ended.self)
-            let running = try await DTLSUDP.client(group: group, remote: server.localAddress!, configuration: try Self.config()) {
+            let running = try await CoreClient.connect(on: loop, remote: server.localAddress!, configuration: try Self.config()) {
                 Recorder(connected: c, ended: e, echo: false, rtpToSend: 50)
             }
             clients.append((running, c, e))
@@ -70,10 +76,10 @@ import Testing
         let counts = try await server.withHandler { ($0.server.peerCount, $0.server.handshakesInFlight) }
         #expect(counts.0 == 4 && counts.1 == 0)
         for (running, _, e) in clients {
-            _ = try await running.withHandler { $0.clientPeer?.close() }.get()
+            try await running.withHandler { $0.close() }
             let ended = try await bounded(e)
             #expect(ended.error == nil)
-            #expect(ended.stats.rtpOut == 50 && ended.stats.rtpIn == 50 && ended.stats.authFailures == 0)
+            #expect(ended.stats.rtpOut == 50 && ended.stats.rtpIn == 50 && ended.stats.authenticationFailures == 0)
             try await running.channel.close()
         }
         // The server saw each close_notify and forgot the peer.
@@ -95,7 +101,7 @@ import Testing
         limits.maxPeers = 1
         let server = try await CoreServer.start(on: loop, limits: limits)
         let c1 = loop.makePromise(of: [UInt8].self), e1 = loop.makePromise(of: Ended.self)
-        let first = try await DTLSUDP.client(group: group, remote: server.localAddress!, configuration: try Self.config()) {
+        let first = try await CoreClient.connect(on: loop, remote: server.localAddress!, configuration: try Self.config()) {
             Recorder(connected: c1, ended: e1, echo: false)
         }
         _ = try await bounded(c1)
@@ -103,14 +109,14 @@ import Testing
         config2.handshakeTimeout = .milliseconds(1500)
         config2.initialRetransmitTimeout = .milliseconds(200)
         let c2 = loop.makePromise(of: [UInt8].self), e2 = loop.makePromise(of: Ended.self)
-        let second = try await DTLSUDP.client(group: group, remote: server.localAddress!, configuration: config2) {
+        let second = try await CoreClient.connect(on: loop, remote: server.localAddress!, configuration: config2) {
             Recorder(connected: c2, ended: e2, echo: false)
         }
         let ended2 = try await bounded(e2)
         #expect(ended2.error?.code == .handshakeTimeout)
         let refused = try await server.withHandler { $0.server.counters.refusedByLimits }
         #expect(refused >= 1)
-        _ = try await first.withHandler { $0.clientPeer?.close() }.get()
+        try await first.withHandler { $0.close() }
         _ = try await bounded(e1)
         try await first.channel.close(); try await second.channel.close(); try await server.channel.close()
         try await group.shutdownGracefully()
@@ -125,7 +131,7 @@ import Testing
         let server = try await CoreServer.start(on: loop, limits: limits, closed: serverEnded)
         let c = loop.makePromise(of: [UInt8].self), e = loop.makePromise(of: Ended.self)
         let started = ContinuousClock.now
-        let client = try await DTLSUDP.client(group: group, remote: server.localAddress!, configuration: try Self.config()) {
+        let client = try await CoreClient.connect(on: loop, remote: server.localAddress!, configuration: try Self.config()) {
             Recorder(connected: c, ended: e, echo: false)
         }
         _ = try await bounded(c)

@@ -138,7 +138,7 @@ import Testing
         let connected = serverLoop.makePromise(of: [UInt8].self), ended = serverLoop.makePromise(of: DTLSNIOTests.Ended.self)
         var clientConfig = try DTLSNIOTests.config()
         clientConfig.initialRetransmitTimeout = .milliseconds(200)
-        let client = try await DTLSUDP.client(group: group, remote: target, configuration: clientConfig) {
+        let client = try await CoreClient.connect(on: group.next(), remote: target, configuration: clientConfig) {
             DTLSNIOTests.Recorder(connected: connected, ended: ended, echo: false, rtpToSend: 30)
         }
         // Sample the server's limits until the client is done (bounded: 15 s).
@@ -171,7 +171,7 @@ import Testing
         #expect(halfOpenAnswered)  // the half-open flooders really held handshakes
         print("flood: 25 sockets x 150 datagrams; server replies to flooders \(replies); worst handshakes in flight \(worst.handshakes)/\(limits.maxHandshakesInFlight), worst peers \(worst.peers)/\(limits.maxPeers); refused by limits \(stats.0), stale handshakes evicted \(stats.1)")
 
-        _ = try await client.withHandler { $0.clientPeer?.close() }.get()
+        try await client.withHandler { $0.close() }
         try await client.channel.close()
         for (channel, _, _) in flooders { try await channel.close() }
         try await server.channel.close()

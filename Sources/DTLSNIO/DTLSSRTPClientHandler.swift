@@ -1,0 +1,220 @@
+import DTLS
+import DTLSEndpoint
+import NIOCore
+import NIOPosix
+
+/// What the application hears from `DTLSSRTPClientHandler`, on the channel's
+/// event loop. Every method has an empty default.
+public protocol DTLSSRTPClientDelegate: AnyObject {
+    /// The handshake completed and the server's certificate matched `info.remoteFingerprint`.
+    func clientConnected(_ client: DTLSSRTPClientHandler, info: EndpointConnectionInfo)
+    /// An authenticated, decrypted RTP packet from the server.
+    func client(_ client: DTLSSRTPClientHandler, receivedRTP packet: [UInt8])
+    /// An authenticated, decrypted RTCP packet from the server.
+    func client(_ client: DTLSSRTPClientHandler, receivedRTCP packet: [UInt8])
+    /// A DTLS application-data record from the server.
+    func client(_ client: DTLSSRTPClientHandler, receivedApplicationData data: [UInt8])
+    /// The association ended (closed by either side, or failed: `error` says why).
+    func clientClosed(_ client: DTLSSRTPClientHandler, error: EndpointError?, counters: EndpointCounters)
+}
+
+extension DTLSSRTPClientDelegate {
+    public func clientConnected(_ client: DTLSSRTPClientHandler, info: EndpointConnectionInfo) {}
+    public func client(_ client: DTLSSRTPClientHandler, receivedRTP packet: [UInt8]) {}
+    public func client(_ client: DTLSSRTPClientHandler, receivedRTCP packet: [UInt8]) {}
+    public func client(_ client: DTLSSRTPClientHandler, receivedApplicationData data: [UInt8]) {}
+    public func clientClosed(_ client: DTLSSRTPClientHandler, error: EndpointError?, counters: EndpointCounters) {}
+}
+
+/// One `DTLSSRTPEndpoint` in the client role over a UDP socket: the same
+/// per-peer stack as every peer of the server, driven by SwiftNIO. Datagrams
+/// from any other address are ignored. Confined to its channel's event loop.
+public final class DTLSSRTPClientHandler: ChannelInboundHandler {
+    public typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    public typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    /// The peer's endpoint: state, counters, key log, exporter.
+    public let endpoint: DTLSSRTPEndpoint
+    /// The server's address.
+    public let remote: SocketAddress
+    /// Told about the connection and its media, on the channel's loop (held strongly).
+    public var delegate: (any DTLSSRTPClientDelegate)?
+    /// When the handshake started, and when it completed.
+    public private(set) var startedAt: DTLSInstant?
+    public private(set) var connectedAt: DTLSInstant?
+    /// This side called `close()`.
+    public private(set) var isClosing = false
+    /// The association ended (the delegate heard `clientClosed`).
+    public private(set) var isFinished = false
+
+    private var context: ChannelHandlerContext?
+    private var buffer: [UInt8] = []
+    private var wakeUp: Scheduled<Void>?
+    private var wakeUpAt: DTLSInstant?
+
+    /// A client for `configuration` (role forced to client) to `remote`.
+    public init(configuration: EndpointConfiguration, remote: SocketAddress,
+                delegate: (any DTLSSRTPClientDelegate)? = nil) throws(EndpointError) {
+        var config = configuration
+        config.role = .client
+        endpoint = try DTLSSRTPEndpoint(configuration: config)
+        self.remote = remote
+        self.delegate = delegate
+    }
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive { start() }
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        wakeUp?.cancel()
+        self.context = nil
+    }
+
+    public func channelActive(context: ChannelHandlerContext) {
+        start()
+        context.fireChannelActive()
+    }
+
+    private func start() {
+        guard startedAt == nil else { return }
+        startedAt = .now
+        endpoint.start(now: .now)
+        drain()
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        guard envelope.remoteAddress == remote else { return }
+        var bytes = Array(envelope.data.readableBytesView)
+        switch endpoint.handleDatagram(&bytes, length: bytes.count, now: .now) {
+        case .rtp(let length):
+            bytes.removeLast(bytes.count - length)
+            delegate?.client(self, receivedRTP: bytes)
+        case .rtcp(let length):
+            bytes.removeLast(bytes.count - length)
+            delegate?.client(self, receivedRTCP: bytes)
+        case .dtls:
+            drain()
+        case .stun, .turnChannel, .dropped:
+            break
+        }
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // ICMP errors (server not up yet) must not close the socket: the
+        // handshake's retransmission deals with loss.
+    }
+
+    /// Protects an RTP packet and sends it.
+    public func sendRTP(_ packet: [UInt8]) throws(EndpointError) {
+        try sendProtected(packet, rtp: true)
+    }
+
+    /// Protects an RTCP packet and sends it.
+    public func sendRTCP(_ packet: [UInt8]) throws(EndpointError) {
+        try sendProtected(packet, rtp: false)
+    }
+
+    private func sendProtected(_ packet: [UInt8], rtp: Bool) throws(EndpointError) {
+        var bytes = packet
+        bytes.append(contentsOf: [UInt8](repeating: 0, count: DTLSSRTPEndpoint.maximumTrailerLength))
+        let length = rtp ? try endpoint.protectRTP(&bytes, length: packet.count)
+                         : try endpoint.protectRTCP(&bytes, length: packet.count)
+        write(bytes[0..<length])
+        context?.flush()
+    }
+
+    /// Sends a DTLS application-data record.
+    public func send(_ data: [UInt8]) throws(EndpointError) {
+        try endpoint.send(data)
+        drain()
+    }
+
+    /// Sends close_notify and ends the association.
+    public func close() {
+        guard !isFinished else { return }
+        isClosing = true
+        endpoint.close()
+        drain()
+    }
+
+    private func drain() {
+        guard let context else { return }
+        var wrote = false
+        while true {
+            switch endpoint.pollOutput(into: &buffer) {
+            case .transmit:
+                write(buffer[...])
+                wrote = true
+            case .rtp:
+                delegate?.client(self, receivedRTP: buffer)
+            case .rtcp:
+                delegate?.client(self, receivedRTCP: buffer)
+            case .applicationData:
+                delegate?.client(self, receivedApplicationData: buffer)
+            case .stun, .turnChannel:
+                break
+            case .connected(let info):
+                connectedAt = .now
+                delegate?.clientConnected(self, info: info)
+            case .stateChanged(let state):
+                if state == .closed || state == .failed, !isFinished {
+                    isFinished = true
+                    // Flush what is queued (close_notify, an alert) first.
+                    if wrote { context.flush(); wrote = false }
+                    delegate?.clientClosed(self, error: endpoint.failure, counters: endpoint.counters)
+                }
+            case .timeout(let deadline):
+                if wrote { context.flush() }
+                arm(deadline)
+                return
+            }
+        }
+    }
+
+    private func write(_ bytes: ArraySlice<UInt8>) {
+        guard let context else { return }
+        var out = context.channel.allocator.buffer(capacity: bytes.count)
+        out.writeBytes(bytes)
+        context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: remote, data: out)), promise: nil)
+    }
+
+    private func arm(_ deadline: DTLSInstant?) {
+        guard deadline != wakeUpAt, let context else { return }
+        wakeUp?.cancel()
+        wakeUpAt = deadline
+        guard let deadline else { wakeUp = nil; return }
+        let delay = deadline - DTLSInstant.now
+        let nanoseconds = max(0, delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        wakeUp = context.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {
+            let handler = bound.value
+            handler.wakeUpAt = nil
+            handler.endpoint.handleTimeout(now: .now)
+            handler.drain()
+        }
+    }
+}
+
+extension DTLSSRTPClientHandler {
+    /// A socket on `loop` (an ephemeral port, or `localPort`) whose
+    /// `DTLSSRTPClientHandler` starts its handshake with `remote` at once.
+    /// The delegate is made on the loop.
+    public static func connect(
+        on loop: any EventLoop, to remote: SocketAddress, configuration: EndpointConfiguration, localPort: Int = 0,
+        delegate makeDelegate: @escaping @Sendable () -> (any DTLSSRTPClientDelegate)?
+    ) async throws -> any Channel {
+        let bindHost = remote.protocol == .inet6 ? "::" : "0.0.0.0"
+        return try await DatagramBootstrap(group: loop)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = try DTLSSRTPClientHandler(configuration: configuration, remote: remote, delegate: makeDelegate())
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+            .bind(host: bindHost, port: localPort).get()
+    }
+}
