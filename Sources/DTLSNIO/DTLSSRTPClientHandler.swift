@@ -49,8 +49,7 @@ public final class DTLSSRTPClientHandler: ChannelInboundHandler {
 
     private var context: ChannelHandlerContext?
     private var buffer: [UInt8] = []
-    private var wakeUp: Scheduled<Void>?
-    private var wakeUpAt: DTLSInstant?
+    private var wakeUp = LoopWakeUp()
 
     /// A client for `configuration` (role forced to client) to `remote`.
     public init(configuration: EndpointConfiguration, remote: SocketAddress,
@@ -68,7 +67,7 @@ public final class DTLSSRTPClientHandler: ChannelInboundHandler {
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
-        wakeUp?.cancel()
+        wakeUp.cancel()
         self.context = nil
     }
 
@@ -119,10 +118,10 @@ public final class DTLSSRTPClientHandler: ChannelInboundHandler {
 
     private func sendProtected(_ packet: [UInt8], rtp: Bool) throws(EndpointError) {
         var bytes = packet
-        bytes.append(contentsOf: [UInt8](repeating: 0, count: DTLSSRTPEndpoint.maximumTrailerLength))
+        bytes.append(contentsOf: repeatElement(0, count: DTLSSRTPEndpoint.maximumTrailerLength))
         let length = rtp ? try endpoint.protectRTP(&bytes, length: packet.count)
                          : try endpoint.protectRTCP(&bytes, length: packet.count)
-        write(bytes[0..<length])
+        context?.writeDatagram(bytes[0..<length], to: remote)
         context?.flush()
     }
 
@@ -146,7 +145,7 @@ public final class DTLSSRTPClientHandler: ChannelInboundHandler {
         while true {
             switch endpoint.pollOutput(into: &buffer) {
             case .transmit:
-                write(buffer[...])
+                context.writeDatagram(buffer[...], to: remote)
                 wrote = true
             case .rtp:
                 delegate?.client(self, receivedRTP: buffer)
@@ -174,24 +173,12 @@ public final class DTLSSRTPClientHandler: ChannelInboundHandler {
         }
     }
 
-    private func write(_ bytes: ArraySlice<UInt8>) {
-        guard let context else { return }
-        var out = context.channel.allocator.buffer(capacity: bytes.count)
-        out.writeBytes(bytes)
-        context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: remote, data: out)), promise: nil)
-    }
-
     private func arm(_ deadline: DTLSInstant?) {
-        guard deadline != wakeUpAt, let context else { return }
-        wakeUp?.cancel()
-        wakeUpAt = deadline
-        guard let deadline else { wakeUp = nil; return }
-        let delay = deadline - DTLSInstant.now
-        let nanoseconds = max(0, delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
+        guard let context else { return }
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        wakeUp = context.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {
+        wakeUp.arm(deadline, on: context.eventLoop) {
             let handler = bound.value
-            handler.wakeUpAt = nil
+            handler.wakeUp.fired()
             handler.endpoint.handleTimeout(now: .now)
             handler.drain()
         }

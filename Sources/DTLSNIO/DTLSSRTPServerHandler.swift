@@ -49,8 +49,7 @@ public final class DTLSSRTPServerHandler: ChannelInboundHandler {
 
     private var context: ChannelHandlerContext?
     private var buffer: [UInt8] = []
-    private var wakeUp: Scheduled<Void>?
-    private var wakeUpAt: DTLSInstant?
+    private var wakeUp = LoopWakeUp()
     private var needsService = false
 
     /// A handler for `configuration` (role forced to server).
@@ -65,7 +64,7 @@ public final class DTLSSRTPServerHandler: ChannelInboundHandler {
     public func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
-        wakeUp?.cancel()
+        wakeUp.cancel()
         self.context = nil
     }
 
@@ -90,19 +89,20 @@ public final class DTLSSRTPServerHandler: ChannelInboundHandler {
 
     /// Protects an RTP packet for the peer at `address` and sends it.
     public func sendRTP(_ packet: [UInt8], to address: SocketAddress) throws(EndpointError) {
-        var bytes = packet
-        bytes.append(contentsOf: [UInt8](repeating: 0, count: DTLSSRTPEndpoint.maximumTrailerLength))
-        let length = try server.protectRTP(&bytes, length: packet.count, for: address)
-        write(bytes[0..<length], to: address)
-        context?.flush()
+        try sendProtected(packet, rtp: true, to: address)
     }
 
     /// Protects an RTCP packet for the peer at `address` and sends it.
     public func sendRTCP(_ packet: [UInt8], to address: SocketAddress) throws(EndpointError) {
+        try sendProtected(packet, rtp: false, to: address)
+    }
+
+    private func sendProtected(_ packet: [UInt8], rtp: Bool, to address: SocketAddress) throws(EndpointError) {
         var bytes = packet
-        bytes.append(contentsOf: [UInt8](repeating: 0, count: DTLSSRTPEndpoint.maximumTrailerLength))
-        let length = try server.protectRTCP(&bytes, length: packet.count, for: address)
-        write(bytes[0..<length], to: address)
+        bytes.append(contentsOf: repeatElement(0, count: DTLSSRTPEndpoint.maximumTrailerLength))
+        let length = rtp ? try server.protectRTP(&bytes, length: packet.count, for: address)
+                         : try server.protectRTCP(&bytes, length: packet.count, for: address)
+        context?.writeDatagram(bytes[0..<length], to: address)
         context?.flush()
     }
 
@@ -126,7 +126,7 @@ public final class DTLSSRTPServerHandler: ChannelInboundHandler {
         while true {
             switch server.pollOutput(into: &buffer) {
             case .transmit(let to):
-                write(buffer[...], to: to)
+                context.writeDatagram(buffer[...], to: to)
                 wrote = true
             case .rtp(let from):
                 delegate?.server(self, receivedRTP: buffer, from: from)
@@ -150,26 +150,13 @@ public final class DTLSSRTPServerHandler: ChannelInboundHandler {
         }
     }
 
-    private func write(_ bytes: ArraySlice<UInt8>, to address: SocketAddress) {
-        guard let context else { return }
-        var out = context.channel.allocator.buffer(capacity: bytes.count)
-        out.writeBytes(bytes)
-        context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: address, data: out)), promise: nil)
-    }
-
-    /// One scheduled task for every peer's timers, moved only when the
-    /// earliest deadline changes.
+    /// One scheduled task for every peer's timers.
     private func arm(_ deadline: DTLSInstant?) {
-        guard deadline != wakeUpAt, let context else { return }
-        wakeUp?.cancel()
-        wakeUpAt = deadline
-        guard let deadline else { wakeUp = nil; return }
-        let delay = deadline - DTLSInstant.now
-        let nanoseconds = max(0, delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
+        guard let context else { return }
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        wakeUp = context.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {
+        wakeUp.arm(deadline, on: context.eventLoop) {
             let handler = bound.value
-            handler.wakeUpAt = nil
+            handler.wakeUp.fired()
             handler.server.handleTimeout(now: .now)
             handler.drain()
         }

@@ -12,66 +12,11 @@ import Testing
 @Suite struct ServerHandlerTests {
     struct Timeout: Error {}
 
-    /// A client `DTLSSRTPEndpoint` on its own socket, for the tests.
-    final class ClientHandler: ChannelInboundHandler {
-        typealias InboundIn = AddressedEnvelope<ByteBuffer>
-        typealias OutboundOut = AddressedEnvelope<ByteBuffer>
-        let endpoint: DTLSSRTPEndpoint
-        let remote: SocketAddress
+    /// Tells when a client connected.
+    final class ClientEvents: DTLSSRTPClientDelegate {
         let connected: EventLoopPromise<Void>
-        private var buffer: [UInt8] = []
-        private var context: ChannelHandlerContext?
-        private var timer: Scheduled<Void>?
-
-        init(endpoint: DTLSSRTPEndpoint, remote: SocketAddress, connected: EventLoopPromise<Void>) {
-            self.endpoint = endpoint
-            self.remote = remote
-            self.connected = connected
-        }
-
-        func channelActive(context: ChannelHandlerContext) {
-            self.context = context
-            endpoint.start(now: .now)
-            drain()
-        }
-
-        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            endpoint.handleDatagram(Array(unwrapInboundIn(data).data.readableBytesView), now: .now)
-            drain()
-        }
-
-        func sendRTP(_ packet: [UInt8]) throws {
-            try endpoint.sendRTP(packet)
-            drain()
-        }
-
-        func drain() {
-            guard let context else { return }
-            while true {
-                switch endpoint.pollOutput(into: &buffer) {
-                case .transmit:
-                    var out = context.channel.allocator.buffer(capacity: buffer.count)
-                    out.writeBytes(buffer)
-                    context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: remote, data: out)), promise: nil)
-                case .connected:
-                    connected.succeed(())
-                case .timeout(let deadline):
-                    context.flush()
-                    timer?.cancel()
-                    if let deadline {
-                        let delay = deadline - DTLSInstant.now
-                        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-                        timer = context.eventLoop.scheduleTask(in: .milliseconds(max(0, delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000))) {
-                            bound.value.endpoint.handleTimeout(now: .now)
-                            bound.value.drain()
-                        }
-                    }
-                    return
-                default:
-                    continue
-                }
-            }
-        }
+        init(connected: EventLoopPromise<Void>) { self.connected = connected }
+        func clientConnected(_ client: DTLSSRTPClientHandler, info: EndpointConnectionInfo) { connected.succeed(()) }
     }
 
     /// Records what the server handler reports, on its loop.
@@ -102,23 +47,22 @@ import Testing
                               remoteFingerprints: [TestIdentity.ecdsaP256Other.fingerprint])
     }
 
+    /// A client on 127.0.0.1:`port` (0: any) with its own identity.
     func startClient(group: any EventLoopGroup, port: Int, identity: TestIdentity.Identity, remote: SocketAddress)
-        async throws -> (any Channel, NIOLoopBound<ClientHandler>, EventLoopPromise<Void>) {
+        async throws -> (any Channel, EventLoopPromise<Void>) {
         let loop = group.next()
         let connected = loop.makePromise(of: Void.self)
-        let endpoint = try DTLSSRTPEndpoint(configuration: Self.clientConfig(identity))
         let channel = try await DatagramBootstrap(group: loop)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ClientHandler(endpoint: endpoint, remote: remote, connected: connected))
+                    let handler = try DTLSSRTPClientHandler(configuration: Self.clientConfig(identity), remote: remote,
+                                                            delegate: ClientEvents(connected: connected))
+                    try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
             .bind(host: "127.0.0.1", port: port).get()
-        let handler = try await channel.eventLoop.submit {
-            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: ClientHandler.self), eventLoop: channel.eventLoop)
-        }.get()
-        return (channel, handler, connected)
+        return (channel, connected)
     }
 
     /// RFC 6347 4.2.8 over real UDP: a client that restarts on the same
@@ -128,10 +72,11 @@ import Testing
     @Test func aPeerThatRestartsOnTheSameAddressReconnects() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
-        var serverConfig = EndpointConfiguration(role: .server, certificate: TestIdentity.ecdsaP256Other.certificate,
+        var config = EndpointConfiguration(role: .server, certificate: TestIdentity.ecdsaP256Other.certificate,
                                                  privateKey: TestIdentity.ecdsaP256Other.key,
                                                  remoteFingerprints: [TestIdentity.ecdsaP256.fingerprint, TestIdentity.ecdsaP384.fingerprint])
-        serverConfig.dtls.srtpProfiles = [.aeadAes128Gcm]
+        config.dtls.srtpProfiles = [.aeadAes128Gcm]
+        let serverConfig = config
         let gotRTP = loop.makePromise(of: Void.self)
         let events = try await loop.submit { NIOLoopBound(Events(gotRTP: gotRTP), eventLoop: loop) }.get()
         let server = try await DatagramBootstrap(group: loop)
@@ -144,15 +89,16 @@ import Testing
             .bind(host: "127.0.0.1", port: 0).get()
         let remote = try #require(server.localAddress)
 
-        let (first, _, firstConnected) = try await startClient(group: group, port: 0, identity: TestIdentity.ecdsaP256, remote: remote)
+        let (first, firstConnected) = try await startClient(group: group, port: 0, identity: TestIdentity.ecdsaP256, remote: remote)
         let port = try #require(first.localAddress?.port)
         try await bounded(firstConnected)
         // The old client dies without a word; a new one takes its port.
         try await first.close()
-        let (second, secondHandler, secondConnected) = try await startClient(group: group, port: port, identity: TestIdentity.ecdsaP384, remote: remote)
+        let (second, secondConnected) = try await startClient(group: group, port: port, identity: TestIdentity.ecdsaP384, remote: remote)
         try await bounded(secondConnected)
         try await second.eventLoop.submit {
-            try secondHandler.value.sendRTP([0x80, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9, 1, 2, 3, 4])
+            try second.pipeline.syncOperations.handler(type: DTLSSRTPClientHandler.self)
+                .sendRTP([0x80, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9, 1, 2, 3, 4])
         }.get()
         try await bounded(gotRTP)
 
