@@ -123,7 +123,12 @@ final class BrowserDemoState {
     private var byUfrag: [String: EchoSession] = [:]
     private var byAddress: [TransportAddress: EchoSession] = [:]
     private var socketAddresses: [TransportAddress: SocketAddress] = [:]
-    private var timers: [String: (Scheduled<Void>, DTLSInstant)] = [:]
+    /// Every session's next deadline in one heap, and one scheduled task
+    /// for the earliest (a task per session does not scale).
+    private var timers = TimerQueue<String>()
+    private var live: [String: EchoSession] = [:]
+    private var wakeUp: Scheduled<Void>?
+    private var wakeUpAt: DTLSInstant?
     private var browserFigures: [String: Any] = [:]
     private var logLines: [String: [String]] = [:]
     /// Each session's offer as the browser sent it (GET /status shows it, so
@@ -160,6 +165,7 @@ final class BrowserDemoState {
                                       consentTimeout: settings.consentTimeout, now: .now)
         } catch { return .refused("\(error)") }
         sessions.append(session)
+        live[id] = session
         offerTexts[id] = text
         byUfrag[credentials.ufrag] = session
         log(session, "offer: ice-ufrag \(offer.ice.ufrag), \(offer.fingerprints.map(\.description).joined(separator: ", ")), a=setup:\(offer.setup.rawValue), mids \(offer.bundle.joined(separator: " "))")
@@ -239,25 +245,38 @@ final class BrowserDemoState {
         log(session, "stats: \(session.stats)")
         byUfrag = byUfrag.filter { $0.value !== session }
         byAddress = byAddress.filter { $0.value !== session }
-        timers[session.id]?.0.cancel()
-        timers[session.id] = nil
+        live[session.id] = nil
+        timers.cancel(session.id)
+        armWakeUp()
     }
 
     private func rearm(_ session: EchoSession) {
-        guard let channel = mediaChannel, let deadline = session.nextDeadline else { return }
-        if let existing = timers[session.id], existing.1 == deadline { return }
-        timers[session.id]?.0.cancel()
-        let delay = DTLSInstant.now.duration(to: deadline)
-        let (seconds, attoseconds) = delay.components
+        guard live[session.id] != nil else { return }
+        timers.schedule(session.id, at: session.nextDeadline)
+        armWakeUp()
+    }
+
+    /// Moves the one scheduled task to the earliest session deadline.
+    private func armWakeUp() {
+        guard let channel = mediaChannel else { return }
+        let next = timers.nextDeadline()
+        guard next != wakeUpAt else { return }
+        wakeUp?.cancel()
+        wakeUpAt = next
+        guard let next else { wakeUp = nil; return }
+        let (seconds, attoseconds) = DTLSInstant.now.duration(to: next).components
         let nanos = max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        let task = channel.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(nanos)) { [weak self, weak session] in
-            guard let self, let session else { return }
-            self.timers[session.id] = nil
-            self.outputs.removeAll(keepingCapacity: true)
-            session.handleTimeout(now: .now, into: &self.outputs)
-            self.deliver(session)
+        wakeUp = channel.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(nanos)) { [weak self] in
+            guard let self else { return }
+            self.wakeUpAt = nil
+            for id in self.timers.popExpired(now: .now) {
+                guard let session = self.live[id] else { continue }
+                self.outputs.removeAll(keepingCapacity: true)
+                session.handleTimeout(now: .now, into: &self.outputs)
+                self.deliver(session)
+            }
+            self.armWakeUp()
         }
-        timers[session.id] = (task, deadline)
     }
 
     func closeAll() {
