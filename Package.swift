@@ -65,7 +65,10 @@ let package = Package(
 
         // MARK: Benchmarks (the allocation counter replaces malloc in this executable only)
         .target(name: "CMallocCounter"),
+        // The forwarding benchmark's limit: recvmmsg, libsrtp, sendmmsg, nothing else.
+        .target(name: "CForwardBaseline", dependencies: ["CSRTP"]),
         .executableTarget(name: "dtls-srtp-bench", dependencies: ["DTLS", "DTLSCrypto", "OpenSSLReference", "SRTP", "DTLSEndpoint", "CSRTP", "CMallocCounter",
+                                                                  "CForwardBaseline", "DTLSNIO",
                                                                   .product(name: "NIOCore", package: "swift-nio"),
                                                                   .product(name: "NIOPosix", package: "swift-nio")],
                           path: "Sources/DTLSBench",

@@ -101,7 +101,7 @@ while let a = args.popFirst() {
         for _ in 0..<n { for (_, body) in paths { body() } }
         exit(0)
     case "-h", "--help":
-        print("usage: dtls-srtp-bench [--srtp-layers] [--quick] [--reps N] [--seconds S] [--markdown FILE] [--only handshake|records|srtp|allocations|memory|scale|storm]")
+        print("usage: dtls-srtp-bench [--srtp-layers] [--quick] [--reps N] [--seconds S] [--markdown FILE] [--only handshake|records|srtp|allocations|memory|scale|storm|forward]")
         print("                       [--srtp-crypto libcrypto|builtin]   (before --profile-*; default libcrypto)")
         print("The 'stock libsrtp2, NSS' rows are measured in a child process on libsrtp's built-in crypto.")
         exit(0)
@@ -232,6 +232,28 @@ if want("scale") {
         report.add(Figure(name: "\(row.armed) armed timers: ns per re-arm, TimerQueue (what the server uses)", unit: "ns", samples: [row.queueNanosecondsPerRearm]), baseline: nil)
         report.add(Figure(name: "\(row.armed) armed timers: ns per re-arm, one NIO task per timer (not used)", unit: "ns", samples: [row.nanosecondsPerRearm]), baseline: nil)
     }
+}
+
+if want("forward") {
+    log("forward...")
+    let seconds = quick ? 1.0 : 3.0
+    var oursRates: [Double] = [], limitRates: [Double] = [], oursCPU: [Double] = [], limitCPU: [Double] = []
+    for _ in 0..<max(1, min(reps, 3)) {
+        let (ours, limit) = ForwardBench.run(seconds: seconds, client: client, server: server)
+        log(String(format: "  ours %.0f pkt/s %.2f us/pkt (B got %d), limit %.0f pkt/s %.2f us/pkt (B got %d)",
+                   ours.packetsPerSecond, ours.cpuMicrosecondsPerPacket, ours.delivered,
+                   limit.packetsPerSecond, limit.cpuMicrosecondsPerPacket, limit.delivered))
+        oursRates.append(ours.packetsPerSecond); limitRates.append(limit.packetsPerSecond)
+        oursCPU.append(ours.cpuMicrosecondsPerPacket); limitCPU.append(limit.cpuMicrosecondsPerPacket)
+    }
+    let limitRate = Figure(name: "SRTP forwarded A->B through a UDP server on loopback, 1012 B RTP: C recvmmsg+libsrtp+sendmmsg (limit)", unit: "pkt/s", samples: limitRates)
+    report.add(Figure(name: "SRTP forwarded A->B through the shipped UDP server (DTLSSRTPServerHandler), 1012 B RTP", unit: "pkt/s", samples: oursRates),
+               baseline: nil, limit: limitRate)
+    report.add(limitRate, baseline: nil)
+    let limitCost = Figure(name: "server CPU per forwarded packet: C limit", unit: "us", samples: limitCPU)
+    report.add(Figure(name: "server CPU per forwarded packet: shipped UDP server", unit: "us", samples: oursCPU),
+               baseline: nil, limit: limitCost, lowerIsBetter: true)
+    report.add(limitCost, baseline: nil, lowerIsBetter: true)
 }
 
 if want("storm") {

@@ -51,6 +51,10 @@ public final class DTLSSRTPServerHandler: ChannelInboundHandler {
     private var buffer: [UInt8] = []
     private var wakeUp = LoopWakeUp()
     private var needsService = false
+    /// Inside `drain` (delegate callbacks run there): writes wait for its
+    /// one flush, so a read burst's forwarded packets leave in one sendmmsg.
+    private var drainDepth = 0
+    private var pendingFlush = false
 
     /// A handler for `configuration` (role forced to server).
     public init(configuration: EndpointConfiguration, limits: DTLSSRTPServer<SocketAddress>.Limits = .init(),
@@ -103,7 +107,7 @@ public final class DTLSSRTPServerHandler: ChannelInboundHandler {
         let length = rtp ? try server.protectRTP(&bytes, length: packet.count, for: address)
                          : try server.protectRTCP(&bytes, length: packet.count, for: address)
         context?.writeDatagram(bytes[0..<length], to: address)
-        context?.flush()
+        if drainDepth > 0 { pendingFlush = true } else { context?.flush() }
     }
 
     /// Sends a DTLS application-data record to the peer at `address`.
@@ -122,6 +126,8 @@ public final class DTLSSRTPServerHandler: ChannelInboundHandler {
 
     private func drain() {
         guard let context else { return }
+        drainDepth += 1
+        defer { drainDepth -= 1 }
         var wrote = false
         while true {
             switch server.pollOutput(into: &buffer) {
@@ -143,7 +149,10 @@ public final class DTLSSRTPServerHandler: ChannelInboundHandler {
             case .closed(let address, let error, let counters):
                 delegate?.server(self, closed: address, error: error, counters: counters)
             case .timeout(let deadline):
-                if wrote { context.flush() }
+                if wrote || pendingFlush {
+                    pendingFlush = false
+                    context.flush()
+                }
                 arm(deadline)
                 return
             }

@@ -1,0 +1,275 @@
+import CForwardBaseline
+import CSRTP
+import DTLS
+import DTLSCrypto
+import DTLSEndpoint
+import DTLSNIO
+import Foundation
+import NIOCore
+import NIOPosix
+import SRTP
+
+/// The shipped server path: SRTP forwarded through the real UDP server
+/// (`DTLSSRTPServerHandler` on SwiftNIO, over the Sans-IO server core) on
+/// loopback, from peer A to peer B, beside the limit in the same run: a C
+/// loop that does only `recvmmsg`, libsrtp unprotect and protect, and
+/// `sendmmsg`, on the same keys.
+///
+/// One thread generates A's packets (protected with A's real write key) and
+/// runs B's endpoint; the other runs the server (ours, then the C loop).
+/// Both runs get the same generator; the figures are packets forwarded per
+/// second and the server thread's CPU time per forwarded packet.
+enum ForwardBench {
+    struct Result {
+        var packetsPerSecond: Double
+        var cpuMicrosecondsPerPacket: Double
+        /// Datagrams that reached B during the run.
+        var delivered: Int
+    }
+
+    static let payloadLength = 1000
+
+    /// The server's delegate: RTP from A is re-protected for B. Touched
+    /// only on the server's loop (`@unchecked Sendable` for the hand-over).
+    final class Forwarder: DTLSSRTPServerDelegate, @unchecked Sendable {
+        var order: [SocketAddress] = []
+        var forwarded = 0
+        func server(_ handler: DTLSSRTPServerHandler, connected address: SocketAddress, info: EndpointConnectionInfo) {
+            order.append(address)
+        }
+        func server(_ handler: DTLSSRTPServerHandler, receivedRTP packet: [UInt8], from address: SocketAddress) {
+            guard order.count == 2, address == order[0] else { return }
+            if (try? handler.sendRTP(packet, to: order[1])) != nil { forwarded += 1 }
+        }
+    }
+
+    /// B: counts what arrives (authenticated). Touched only on the client loop.
+    final class Sink: DTLSSRTPClientDelegate, @unchecked Sendable {
+        let connected: EventLoopPromise<Void>
+        var received = 0
+        init(connected: EventLoopPromise<Void>) { self.connected = connected }
+        func clientConnected(_ client: DTLSSRTPClientHandler, info: EndpointConnectionInfo) { connected.succeed(()) }
+        func client(_ client: DTLSSRTPClientHandler, receivedRTP packet: [UInt8]) { received += 1 }
+    }
+
+    /// Counts every datagram that reaches B's socket, from any sender (the C
+    /// loop sends from its own socket, which B's endpoint rightly ignores).
+    final class Tap: ChannelInboundHandler, @unchecked Sendable {
+        typealias InboundIn = AddressedEnvelope<ByteBuffer>
+        var datagrams = 0
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            datagrams += 1
+            context.fireChannelRead(data)
+        }
+    }
+
+    /// A: connects, then is silent (the generator sends from its socket).
+    final class Source: DTLSSRTPClientDelegate {
+        let connected: EventLoopPromise<Void>
+        init(connected: EventLoopPromise<Void>) { self.connected = connected }
+        func clientConnected(_ client: DTLSSRTPClientHandler, info: EndpointConnectionInfo) { connected.succeed(()) }
+    }
+
+    /// Sends protected RTP from A's socket to `target` as fast as the loop allows, in batches.
+    final class Generator: @unchecked Sendable {
+        let channel: any Channel
+        let session: RawSRTPSession
+        var target: SocketAddress
+        var sequence: UInt32 = 0
+        var running = false
+        private var packet: [UInt8]
+
+        let ssrc: UInt32
+
+        /// A fresh sender (its own libsrtp session and SSRC, so each run starts
+        /// its sequence and rollover counter anew at every receiver).
+        init(channel: any Channel, key: [UInt8], target: SocketAddress, ssrc: UInt32) {
+            self.channel = channel
+            self.session = RawSRTPSession(profile: .aeadAes128Gcm, key: key, outbound: true)
+            self.target = target
+            self.ssrc = ssrc
+            packet = [UInt8](repeating: 0, count: 12 + payloadLength + 64)
+        }
+
+        /// Runs on the channel's loop until `running` is false.
+        func pump() {
+            guard running else { return }
+            for _ in 0..<32 {
+                sequence &+= 1
+                let seq = UInt16(truncatingIfNeeded: sequence)
+                packet[0] = 0x80; packet[1] = 111
+                packet[2] = UInt8(seq >> 8); packet[3] = UInt8(truncatingIfNeeded: seq)
+                packet[4] = UInt8(truncatingIfNeeded: sequence >> 24); packet[5] = UInt8(truncatingIfNeeded: sequence >> 16)
+                packet[6] = UInt8(truncatingIfNeeded: sequence >> 8); packet[7] = UInt8(truncatingIfNeeded: sequence)
+                packet[8] = UInt8(ssrc >> 24); packet[9] = UInt8(truncatingIfNeeded: ssrc >> 16)
+                packet[10] = UInt8(truncatingIfNeeded: ssrc >> 8); packet[11] = UInt8(truncatingIfNeeded: ssrc)
+                var length = Int32(12 + payloadLength)
+                let status = packet.withUnsafeMutableBytes { srtp_protect(session.session, $0.baseAddress, &length) }
+                guard status == srtp_err_status_ok else { continue }
+                var out = channel.allocator.buffer(capacity: Int(length))
+                out.writeBytes(packet[0..<Int(length)])
+                channel.write(AddressedEnvelope(remoteAddress: target, data: out), promise: nil)
+            }
+            channel.flush()
+            channel.eventLoop.execute { self.pump() }
+        }
+    }
+
+    /// The C loop's state, handed to its thread once and read back after it
+    /// ended (`@unchecked Sendable`: never touched by two threads at once,
+    /// except `stop`, which the C loop reads as volatile).
+    final class Baseline: @unchecked Sendable {
+        let fd: Int32
+        let destination: UInt16
+        let inbound: RawSRTPSession
+        let outbound: RawSRTPSession
+        let stop = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        let result = UnsafeMutablePointer<cfwd_result>.allocate(capacity: 1)
+
+        init(fd: Int32, destination: UInt16, inbound: RawSRTPSession, outbound: RawSRTPSession) {
+            self.fd = fd
+            self.destination = destination
+            self.inbound = inbound
+            self.outbound = outbound
+            stop.pointee = 0
+        }
+
+        func run() { cfwd_run(fd, destination, UnsafeMutableRawPointer(inbound.session), UnsafeMutableRawPointer(outbound.session), stop, result) }
+
+        func release() {
+            stop.deallocate()
+            result.deallocate()
+        }
+    }
+
+    static func run(seconds: Double, client: BenchIdentity, server: BenchIdentity) -> (ours: Result, limit: Result) {
+        let serverGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let clientGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let serverLoop = serverGroup.next(), clientLoop = clientGroup.next()
+        defer {
+            try? serverGroup.syncShutdownGracefully()
+            try? clientGroup.syncShutdownGracefully()
+        }
+        var serverConfig = EndpointConfiguration(role: .server, certificate: server.certificate, privateKey: server.key,
+                                                 remoteFingerprints: [client.fingerprint])
+        serverConfig.dtls.srtpProfiles = [.aeadAes128Gcm]
+        var clientConfig = EndpointConfiguration(role: .client, certificate: client.certificate, privateKey: client.key,
+                                                 remoteFingerprints: [server.fingerprint])
+        clientConfig.dtls.srtpProfiles = [.aeadAes128Gcm]
+        let handlerConfig = serverConfig, peerConfig = clientConfig
+        let forwarder = Forwarder()
+        let serverChannel = try! serverLoop.submit { () -> EventLoopFuture<any Channel> in
+            DatagramBootstrap(group: serverLoop)
+                .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
+                .channelOption(.maxMessagesPerRead, value: 16)
+                .channelOption(.datagramVectorReadMessageCount, value: 16)
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 16 * 2048))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            try DTLSSRTPServerHandler(configuration: handlerConfig, delegate: forwarder))
+                    }
+                }
+                .bind(host: "127.0.0.1", port: 0)
+        }.wait().wait()
+        let serverAddress = serverChannel.localAddress!
+
+        let tap = Tap()
+        func connect(tapped: Bool, _ make: @escaping @Sendable (EventLoopPromise<Void>) -> any DTLSSRTPClientDelegate)
+            -> (any Channel, EventLoopPromise<Void>) {
+            let connected = clientLoop.makePromise(of: Void.self)
+            let channel = try! DatagramBootstrap(group: clientLoop)
+                .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
+                .channelOption(.maxMessagesPerRead, value: 16)
+                .channelOption(.datagramVectorReadMessageCount, value: 16)
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 16 * 2048))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        if tapped { try channel.pipeline.syncOperations.addHandler(tap) }
+                        try channel.pipeline.syncOperations.addHandler(
+                            try DTLSSRTPClientHandler(configuration: peerConfig, remote: serverAddress, delegate: make(connected)))
+                    }
+                }
+                .bind(host: "127.0.0.1", port: 0).wait()
+            return (channel, connected)
+        }
+        let (a, aConnected) = connect(tapped: false) { Source(connected: $0) }
+        try! aConnected.futureResult.wait()
+        let (b, bConnected) = connect(tapped: true) { Sink(connected: $0) }
+        try! bConnected.futureResult.wait()
+
+        // The keys the server holds: A's client write key (what it opens
+        // with) and B's server write key (what it seals with).
+        let (aKey, bKey): ([UInt8], [UInt8]) = try! serverLoop.submit {
+            let handler = try serverChannel.pipeline.syncOperations.handler(type: DTLSSRTPServerHandler.self)
+            func material(_ address: SocketAddress) -> SRTPKeyingMaterial {
+                let endpoint = handler.server.endpoint(for: address)!
+                let bytes = try! endpoint.exportKeyingMaterial(label: "EXTRACTOR-dtls_srtp", length: SRTPProtectionProfile.aeadAes128Gcm.keyingMaterialLength)
+                return try! SRTPKeyingMaterial(profile: .aeadAes128Gcm, exportedKeyingMaterial: bytes)
+            }
+            let ka = material(forwarder.order[0]).clientWrite, kb = material(forwarder.order[1]).serverWrite
+            return (ka.key + ka.salt, kb.key + kb.salt)
+        }.wait()
+
+        var generator = Generator(channel: a, key: aKey, target: serverAddress, ssrc: 0x1234_5678)
+        func received() -> Int { try! clientLoop.submit { tap.datagrams }.wait() }
+        func startGenerator() {
+            let g = generator
+            try! clientLoop.submit { g.running = true; g.pump() }.wait()
+        }
+        func stopGenerator() {
+            let g = generator
+            try! clientLoop.submit { g.running = false }.wait()
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+
+        // Ours.
+        let cpu0 = try! serverLoop.submit { cfwd_thread_cpu_ns() }.wait()
+        let forwarded0 = try! serverLoop.submit { forwarder.forwarded }.wait()
+        let received0 = received()
+        let wall0 = DispatchTime.now().uptimeNanoseconds
+        startGenerator()
+        Thread.sleep(forTimeInterval: seconds)
+        let cpu1 = try! serverLoop.submit { cfwd_thread_cpu_ns() }.wait()
+        let forwarded1 = try! serverLoop.submit { forwarder.forwarded }.wait()
+        let wall1 = DispatchTime.now().uptimeNanoseconds
+        stopGenerator()
+        let oursCount = forwarded1 - forwarded0
+        let ours = Result(packetsPerSecond: Double(oursCount) / (Double(wall1 - wall0) / 1e9),
+                          cpuMicrosecondsPerPacket: Double(cpu1 - cpu0) / 1000 / Double(max(1, oursCount)),
+                          delivered: received() - received0)
+
+        // The limit: the C loop on its own socket, the same keys, the same generator.
+        var port: UInt16 = 0
+        let fd = cfwd_bind_loopback(&port)
+        precondition(fd >= 0, "cannot bind the baseline socket")
+        let baseline = Baseline(fd: fd, destination: UInt16(b.localAddress!.port!),
+                                inbound: RawSRTPSession(profile: .aeadAes128Gcm, key: aKey, outbound: false),
+                                outbound: RawSRTPSession(profile: .aeadAes128Gcm, key: bKey, outbound: true))
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            baseline.run()
+            done.signal()
+        }
+        thread.start()
+        let received1 = received()
+        generator = Generator(channel: a, key: aKey, target: try! SocketAddress(ipAddress: "127.0.0.1", port: Int(port)), ssrc: 0x9ABC_DEF0)
+        startGenerator()
+        Thread.sleep(forTimeInterval: seconds)
+        baseline.stop.pointee = 1
+        done.wait()
+        stopGenerator()
+        cfwd_close(fd)
+        let result = baseline.result
+        let r = result.pointee
+        defer { baseline.release() }
+        if r.failed > 0 { FileHandle.standardError.write(Data("  baseline: \(r.failed) packets refused by libsrtp\n".utf8)) }
+        let limit = Result(packetsPerSecond: Double(r.forwarded) / (Double(r.wall_ns) / 1e9),
+                           cpuMicrosecondsPerPacket: Double(r.cpu_ns) / 1000 / Double(max(1, r.forwarded)),
+                           delivered: received() - received1)
+        try? a.close().wait()
+        try? b.close().wait()
+        try? serverChannel.close().wait()
+        return (ours, limit)
+    }
+}
