@@ -86,6 +86,11 @@ while let a = args.popFirst() {
         print(String(format: "AEAD_AES_128_GCM protect+unprotect/s: endpoint %.0f (%.2fx raw), SRTPTransport %.0f (%.2fx raw), raw libsrtp2 %.0f",
                      r[0], r[0] / r[2], r[1], r[1] / r[2], r[2]))
         exit(0)
+    case "--soak":
+        // --soak SECONDS [PEERS]: the shipped server under churn (see SoakBench).
+        let seconds = Double(args.popFirst() ?? "60") ?? 60
+        let peers = Int(args.popFirst() ?? "1000") ?? 1000
+        exit(SoakBench.run(seconds: seconds, peers: peers))
     case "--profile-records":
         // Fixed work for callgrind: N records through our engine, nothing else.
         // An optional second argument keeps one path: general, direct, raw or floor.

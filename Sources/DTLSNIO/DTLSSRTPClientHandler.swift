@@ -142,6 +142,7 @@ public final class DTLSSRTPClientHandler: ChannelInboundHandler {
     private func drain() {
         guard let context else { return }
         var wrote = false
+        var ended = false
         while true {
             switch endpoint.pollOutput(into: &buffer) {
             case .transmit:
@@ -161,13 +162,15 @@ public final class DTLSSRTPClientHandler: ChannelInboundHandler {
             case .stateChanged(let state):
                 if state == .closed || state == .failed, !isFinished {
                     isFinished = true
-                    // Flush what is queued (close_notify, an alert) first.
-                    if wrote { context.flush(); wrote = false }
-                    delegate?.clientClosed(self, error: endpoint.failure, counters: endpoint.counters)
+                    ended = true
                 }
             case .timeout(let deadline):
                 if wrote { context.flush() }
                 arm(deadline)
+                // Told last: the close_notify or alert that follows the
+                // state change in the queue is on the wire before a
+                // delegate that closes the socket hears of it.
+                if ended { delegate?.clientClosed(self, error: endpoint.failure, counters: endpoint.counters) }
                 return
             }
         }

@@ -94,6 +94,46 @@ import Testing
         try await group.shutdownGracefully()
     }
 
+    /// A client whose delegate closes its socket as soon as it hears the
+    /// association ended still gets its close_notify out: the server forgets
+    /// the peer at once, not at its idle timeout.
+    @Test func closeNotifyLeavesBeforeTheDelegateHearsOfTheClose() async throws {
+        final class CloseAtOnce: DTLSSRTPClientDelegate, @unchecked Sendable {
+            var channel: (any Channel)?
+            let connected: EventLoopPromise<Void>
+            init(connected: EventLoopPromise<Void>) { self.connected = connected }
+            func clientConnected(_ client: DTLSSRTPClientHandler, info: EndpointConnectionInfo) {
+                connected.succeed(())
+                client.close()
+            }
+            func clientClosed(_ client: DTLSSRTPClientHandler, error: EndpointError?, counters: EndpointCounters) {
+                channel?.close(promise: nil)
+            }
+        }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        var limits = DTLSSRTPServer<SocketAddress>.Limits()
+        limits.idleTimeout = .seconds(60)
+        let server = try await CoreServer.start(on: loop, limits: limits)
+        let connected = loop.makePromise(of: Void.self)
+        let delegate = try await loop.submit { NIOLoopBound(CloseAtOnce(connected: connected), eventLoop: loop) }.get()
+        let client = try await CoreClient.connect(on: loop, remote: server.localAddress!, configuration: try Self.config()) {
+            delegate.value
+        }
+        try await loop.submit { delegate.value.channel = client.channel }.get()
+        _ = try await bounded(connected)
+        var remaining = -1
+        for _ in 0..<100 {  // bounded: 100 x 10 ms, far below the 60 s idle timeout
+            remaining = try await server.withHandler { $0.server.peerCount }
+            if remaining == 0 { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(remaining == 0)
+        try? await client.channel.close()
+        try await server.channel.close()
+        try await group.shutdownGracefully()
+    }
+
     @Test func peerLimitRefusesExtraHandshakes() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()

@@ -20,6 +20,8 @@ final class ServerHarness {
     var replaced: [Int] = []
     var closed: [(Int, EndpointError?)] = []
     var transmitted: [(Int, [UInt8])] = []
+    /// Every transmit and close, in output order.
+    var order: [String] = []
     var deadline: DTLSInstant?
     private var buffer: [UInt8] = []
 
@@ -53,12 +55,15 @@ final class ServerHarness {
             switch server.pollOutput(into: &buffer) {
             case .transmit(let to):
                 transmitted.append((to, buffer))
+                order.append("transmit \(to)")
                 clients[to]?.endpoint.handleDatagram(buffer, now: now)
             case .rtp(let from): rtp.append((from, buffer))
             case .rtcp, .applicationData, .stun: break
             case .connected(let address, let info): connected.append((address, info))
             case .replaced(let address): replaced.append(address)
-            case .closed(let address, let error, _): closed.append((address, error))
+            case .closed(let address, let error, _):
+                closed.append((address, error))
+                order.append("closed \(address)")
             case .timeout(let t):
                 deadline = t
                 return
@@ -218,6 +223,11 @@ final class ServerHarness {
             Issue.record("expected a DTLS failure, got \(reason)")
         }
         #expect(h.server.peerCount == 0)
+        // The alert goes out before the peer is reported gone, so a driver
+        // writes it before anyone acts on the close.
+        let lastTransmit = try #require(h.order.lastIndex(of: "transmit 3"))
+        let closedAt = try #require(h.order.firstIndex(of: "closed 3"))
+        #expect(lastTransmit < closedAt, "\(h.order)")
     }
 
     @Test func anIdlePeerIsClosedAfterTheIdleTimeout() throws {
@@ -236,6 +246,10 @@ final class ServerHarness {
         h.drainServer()
         #expect(h.closed.map(\.0) == [4])
         #expect(h.server.counters.idleClosed == 1 && h.server.peerCount == 0)
+        // Its close_notify is output before the close is reported.
+        let lastTransmit = try #require(h.order.lastIndex(of: "transmit 4"))
+        let closedAt = try #require(h.order.firstIndex(of: "closed 4"))
+        #expect(lastTransmit < closedAt, "\(h.order.suffix(4))")
     }
 
     @Test func handshakeLimitRefusesThenEvictsAStaleHandshake() throws {

@@ -399,7 +399,10 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable> {
     }
 
     /// Moves the endpoint's output into the server's, acting on its events.
+    /// A peer that ended is reported after its last datagrams (its
+    /// close_notify or alert), so a driver writes them first.
     private func drain(_ peer: Peer, now: DTLSInstant) {
+        var ended = false
         while true {
             switch peer.endpoint.pollOutput(into: &scratch) {
             case .transmit:
@@ -422,7 +425,10 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable> {
             case .stateChanged(let state):
                 switch state {
                 case .failed, .closed:
-                    if !peer.isGone { remove(peer, reason: peer.endpoint.failure) }
+                    if !peer.isGone {
+                        removeQuietly(peer)
+                        ended = true
+                    }
                 case .new, .connecting, .connected:
                     break
                 }
@@ -432,6 +438,7 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable> {
                 emit(.connected(peer.address, info))
             case .timeout(let deadline):
                 if !peer.isGone { timers.schedule(.engine(peer.id), at: deadline) }
+                if ended { emit(.closed(peer.address, peer.endpoint.failure, peer.endpoint.counters)) }
                 return
             }
         }
