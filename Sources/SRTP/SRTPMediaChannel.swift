@@ -69,26 +69,52 @@ public final class SRTPMediaChannel {
 
     /// See `SRTPSession.protectRTP(_:length:)`; throws `.notKeyed` without keys.
     public func protectRTP(_ buffer: inout [UInt8], length: Int) throws(SRTPError) -> Int {
-        try protect(&buffer, length: length, rtcp: false)
+        var span = buffer.mutableSpan
+        return try protect(&span, length: length, rtcp: false)
     }
 
     /// See `SRTPSession.protectRTCP(_:length:)`; throws `.notKeyed` without keys.
     public func protectRTCP(_ buffer: inout [UInt8], length: Int) throws(SRTPError) -> Int {
-        try protect(&buffer, length: length, rtcp: true)
+        var span = buffer.mutableSpan
+        return try protect(&span, length: length, rtcp: true)
     }
 
     /// See `SRTPSession.unprotectRTP(_:length:)`; every failure is counted.
     public func unprotectRTP(_ buffer: inout [UInt8], length: Int) throws(SRTPError) -> Int {
-        try unprotect(&buffer, length: length, rtcp: false)
+        var span = buffer.mutableSpan
+        return try unprotect(&span, length: length, rtcp: false)
     }
 
     /// See `SRTPSession.unprotectRTCP(_:length:)`; every failure is counted.
     public func unprotectRTCP(_ buffer: inout [UInt8], length: Int) throws(SRTPError) -> Int {
-        try unprotect(&buffer, length: length, rtcp: true)
+        var span = buffer.mutableSpan
+        return try unprotect(&span, length: length, rtcp: true)
+    }
+
+    /// Protects the RTP packet in `bytes[0..<length]` in place, in any
+    /// caller's memory (a span of a driver's buffer); `bytes` needs the
+    /// trailer's room after the packet. Returns the SRTP length.
+    public func protectRTP(_ bytes: inout MutableSpan<UInt8>, length: Int) throws(SRTPError) -> Int {
+        try protect(&bytes, length: length, rtcp: false)
+    }
+
+    /// Protects the (compound) RTCP packet in `bytes[0..<length]` in place.
+    public func protectRTCP(_ bytes: inout MutableSpan<UInt8>, length: Int) throws(SRTPError) -> Int {
+        try protect(&bytes, length: length, rtcp: true)
+    }
+
+    /// Verifies and decrypts the SRTP packet in `bytes[0..<length]` in place.
+    public func unprotectRTP(_ bytes: inout MutableSpan<UInt8>, length: Int) throws(SRTPError) -> Int {
+        try unprotect(&bytes, length: length, rtcp: false)
+    }
+
+    /// Verifies and decrypts the SRTCP packet in `bytes[0..<length]` in place.
+    public func unprotectRTCP(_ bytes: inout MutableSpan<UInt8>, length: Int) throws(SRTPError) -> Int {
+        try unprotect(&bytes, length: length, rtcp: true)
     }
 
     @inline(__always)
-    private func protect(_ buffer: inout [UInt8], length: Int, rtcp: Bool) throws(SRTPError) -> Int {
+    private func protect(_ buffer: inout MutableSpan<UInt8>, length: Int, rtcp: Bool) throws(SRTPError) -> Int {
         do throws(SRTPError) {
             guard let context = outbound else { throw SRTPError.notKeyed }
             let n = rtcp
@@ -107,7 +133,7 @@ public final class SRTPMediaChannel {
     }
 
     @inline(__always)
-    private func unprotect(_ buffer: inout [UInt8], length: Int, rtcp: Bool) throws(SRTPError) -> Int {
+    private func unprotect(_ buffer: inout MutableSpan<UInt8>, length: Int, rtcp: Bool) throws(SRTPError) -> Int {
         guard let context = inbound else {
             counters.notKeyed += 1
             throw .notKeyed

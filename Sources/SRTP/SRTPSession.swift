@@ -190,6 +190,18 @@ public final class SRTPSession {
         _ context: srtp_t, _ buffer: inout [UInt8], length: Int, minimumLength: Int, room: Int,
         _ operation: (srtp_t, UnsafeMutableRawPointer, UnsafeMutablePointer<Int32>) -> srtp_err_status_t
     ) throws(SRTPError) -> Int {
+        var span = buffer.mutableSpan
+        return try process(context, &span, length: length, minimumLength: minimumLength, room: room, operation)
+    }
+
+    /// The same over any caller's memory: a span of a driver's own buffer
+    /// (SwiftNIO's `ByteBuffer`), so a received packet is worked on where
+    /// the socket read put it.
+    @inline(__always)
+    static func process(
+        _ context: srtp_t, _ buffer: inout MutableSpan<UInt8>, length: Int, minimumLength: Int, room: Int,
+        _ operation: (srtp_t, UnsafeMutableRawPointer, UnsafeMutablePointer<Int32>) -> srtp_err_status_t
+    ) throws(SRTPError) -> Int {
         guard length >= 0 else { throw .badParameter }
         guard length <= buffer.count, buffer.count - length >= room else { throw .bufferTooSmall }
         guard length >= minimumLength else { throw .badPacket }

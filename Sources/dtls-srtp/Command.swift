@@ -129,7 +129,7 @@ struct Server: AsyncParsableCommand {
                                                remoteFingerprints: fingerprints)
             config.dtls = dtls
             config.acceptsAnyCertificate = fingerprints.isEmpty
-            var limits = DTLSSRTPServer<SocketAddress>.Limits()
+            var limits = DTLSSRTPServerLimits()
             limits.maxHandshakesInFlight = maxHandshakes
             limits.maxPeers = maxPeers
             limits.idleTimeout = .nanoseconds(Int64(idleTimeout * 1e9))

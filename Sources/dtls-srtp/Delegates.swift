@@ -193,12 +193,12 @@ final class CoreServerDelegate: DTLSSRTPServerDelegate {
         }
     }
 
-    func server(_ handler: DTLSSRTPServerHandler, receivedRTP packet: [UInt8], from address: SocketAddress) {
+    func server(_ handler: DTLSSRTPServerHandler, receivedRTP packet: consuming ByteBuffer, from address: SocketAddress) {
         guard behaviour.echo else { return }
         try? handler.sendRTP(packet, to: address)  // unprotected with its inbound, re-protected with its outbound session
     }
 
-    func server(_ handler: DTLSSRTPServerHandler, receivedRTCP packet: [UInt8], from address: SocketAddress) {
+    func server(_ handler: DTLSSRTPServerHandler, receivedRTCP packet: consuming ByteBuffer, from address: SocketAddress) {
         guard behaviour.echo else { return }
         try? handler.sendRTCP(packet, to: address)
     }

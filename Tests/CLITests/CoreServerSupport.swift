@@ -10,10 +10,10 @@ import NIOPosix
 final class EchoServerDelegate: DTLSSRTPServerDelegate {
     let closed: EventLoopPromise<EndpointError?>?
     init(closed: EventLoopPromise<EndpointError?>? = nil) { self.closed = closed }
-    func server(_ handler: DTLSSRTPServerHandler, receivedRTP packet: [UInt8], from address: SocketAddress) {
+    func server(_ handler: DTLSSRTPServerHandler, receivedRTP packet: consuming ByteBuffer, from address: SocketAddress) {
         try? handler.sendRTP(packet, to: address)
     }
-    func server(_ handler: DTLSSRTPServerHandler, receivedRTCP packet: [UInt8], from address: SocketAddress) {
+    func server(_ handler: DTLSSRTPServerHandler, receivedRTCP packet: consuming ByteBuffer, from address: SocketAddress) {
         try? handler.sendRTCP(packet, to: address)
     }
     func server(_ handler: DTLSSRTPServerHandler, receivedApplicationData data: [UInt8], from address: SocketAddress) {
@@ -30,7 +30,7 @@ struct CoreServer: Sendable {
     var localAddress: SocketAddress? { channel.localAddress }
 
     /// Binds on 127.0.0.1, any port; the server accepts any client certificate.
-    static func start(on loop: any EventLoop, limits: DTLSSRTPServer<SocketAddress>.Limits = .init(),
+    static func start(on loop: any EventLoop, limits: DTLSSRTPServerLimits = .init(),
                       closed: EventLoopPromise<EndpointError?>? = nil) async throws -> CoreServer {
         let key = try PrivateKey.generateECDSA(.p256)
         var config = EndpointConfiguration(role: .server, certificate: try Certificate.selfSigned(privateKey: key),

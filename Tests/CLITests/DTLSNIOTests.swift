@@ -112,7 +112,7 @@ import Testing
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
-        var limits = DTLSSRTPServer<SocketAddress>.Limits()
+        var limits = DTLSSRTPServerLimits()
         limits.idleTimeout = .seconds(60)
         let server = try await CoreServer.start(on: loop, limits: limits)
         let connected = loop.makePromise(of: Void.self)
@@ -137,7 +137,7 @@ import Testing
     @Test func peerLimitRefusesExtraHandshakes() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
-        var limits = DTLSSRTPServer<SocketAddress>.Limits()
+        var limits = DTLSSRTPServerLimits()
         limits.maxPeers = 1
         let server = try await CoreServer.start(on: loop, limits: limits)
         let c1 = loop.makePromise(of: [UInt8].self), e1 = loop.makePromise(of: Ended.self)
@@ -165,7 +165,7 @@ import Testing
     @Test func idlePeerIsClosedWithCloseNotify() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
-        var limits = DTLSSRTPServer<SocketAddress>.Limits()
+        var limits = DTLSSRTPServerLimits()
         limits.idleTimeout = .milliseconds(400)
         let serverEnded = loop.makePromise(of: EndpointError?.self)
         let server = try await CoreServer.start(on: loop, limits: limits, closed: serverEnded)

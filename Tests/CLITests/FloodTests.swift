@@ -100,7 +100,7 @@ import Testing
     @Test func legitimateClientSucceedsDuringAFloodAndLimitsHold() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let serverLoop = group.next()
-        var limits = DTLSSRTPServer<SocketAddress>.Limits()
+        var limits = DTLSSRTPServerLimits()
         limits.maxHandshakesInFlight = 4
         limits.maxPeers = 16
         limits.staleHandshakeAfter = .milliseconds(300)

@@ -30,7 +30,7 @@ import Testing
             connected.append((address, info))
         }
         func server(_ handler: DTLSSRTPServerHandler, replaced address: SocketAddress) { replaced.append(address) }
-        func server(_ handler: DTLSSRTPServerHandler, receivedRTP packet: [UInt8], from address: SocketAddress) {
+        func server(_ handler: DTLSSRTPServerHandler, receivedRTP packet: consuming ByteBuffer, from address: SocketAddress) {
             rtp.append(address)
             gotRTP.succeed(())
         }

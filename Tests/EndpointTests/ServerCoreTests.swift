@@ -10,7 +10,7 @@ import Testing
 /// only when a test advances the clock, so every test can say whether a
 /// retransmission was needed.
 final class ServerHarness {
-    typealias Server = DTLSSRTPServer<Int>
+    typealias Server = DTLSSRTPServer<Int, [UInt8]>
     let server: Server
     var now = Fixture.start
     var clients: [Int: EndpointRecorder] = [:]

@@ -5,6 +5,8 @@
 /// made by the whole process since start. Only linked into the benchmark
 /// executable, where it replaces the allocator entry points.
 uint64_t cmalloc_counter_allocations(void);
+/// The same, made by the calling thread only.
+uint64_t cmalloc_counter_thread_allocations(void);
 /// Bytes of heap in use (glibc mallinfo2().uordblks).
 #include <stddef.h>
 size_t cmalloc_heap_in_use(void);

@@ -233,6 +233,41 @@ public final class DTLSSRTPEndpoint {
         }
     }
 
+    /// Processes one received datagram in place in any caller's memory: a
+    /// span of a driver's own receive buffer (SwiftNIO's `ByteBuffer`), so
+    /// a media packet is decrypted where the socket read put it and never
+    /// copied. As `handleDatagram(_:length:now:)` otherwise; a DTLS record
+    /// is copied for the engine (handshakes and data channels, not media).
+    public func handleDatagram(_ bytes: inout MutableSpan<UInt8>, length: Int, now: DTLSInstant) -> InboundDatagram {
+        guard length >= 0, length <= bytes.count else {
+            endpointCounters.malformed += 1
+            return .dropped(.malformed)
+        }
+        let kind = Demultiplexer.classify(bytes.span.extracting(0..<length))
+        switch kind {
+        case .stun:
+            endpointCounters.stunIn += 1
+            return .stun
+        case .turnChannel:
+            endpointCounters.turnChannelIn += 1
+            return .turnChannel
+        case .dtls:
+            if let reason = feedDTLS([UInt8](copying: bytes.span.extracting(0..<length)), now: now) {
+                return .dropped(reason)
+            }
+            return .dtls
+        case .rtp, .rtcp:
+            let isRTP = kind == .rtp
+            switch unprotect(&bytes, length: length, isRTP: isRTP) {
+            case .success(let n): return isRTP ? .rtp(length: n) : .rtcp(length: n)
+            case .failure(let reason): return .dropped(reason)
+            }
+        case .zrtp, .unknown:
+            endpointCounters.droppedUnknownKind += 1
+            return .dropped(.unknownKind)
+        }
+    }
+
     /// Processes one received datagram and queues the result for
     /// `pollOutput`: `.rtp`/`.rtcp` plaintext (decrypted in a pooled buffer,
     /// `datagram` is not modified), `.stun`/`.turnChannel` (the very array
@@ -292,6 +327,20 @@ public final class DTLSSRTPEndpoint {
     /// see `protectRTP`. Needs `srtpProfile.rtcpOverhead` bytes of room.
     public func protectRTCP(_ buffer: inout [UInt8], length: Int) throws(EndpointError) -> Int {
         try protect(&buffer, length: length, isRTP: false)
+    }
+
+    /// Protects the RTP packet in `bytes[0..<length]` in place, in any
+    /// caller's memory (a span of a driver's buffer), and returns the SRTP
+    /// length; `bytes` needs `srtpProfile.rtpOverhead` bytes of room after
+    /// the packet. Throws `.notKeyed` until connected.
+    public func protectRTP(_ bytes: inout MutableSpan<UInt8>, length: Int) throws(EndpointError) -> Int {
+        try protect(&bytes, length: length, isRTP: true)
+    }
+
+    /// Protects the (compound) RTCP packet in `bytes[0..<length]` in place;
+    /// see `protectRTP(_:length:)`.
+    public func protectRTCP(_ bytes: inout MutableSpan<UInt8>, length: Int) throws(EndpointError) -> Int {
+        try protect(&bytes, length: length, isRTP: false)
     }
 
     /// Protects a copy of `packet` in a pooled buffer and queues it as
@@ -497,6 +546,11 @@ public final class DTLSSRTPEndpoint {
 
     /// The channel counts every outcome; this only names the drop.
     private func unprotect(_ buffer: inout [UInt8], length: Int, isRTP: Bool) -> Unprotected {
+        var span = buffer.mutableSpan
+        return unprotect(&span, length: length, isRTP: isRTP)
+    }
+
+    private func unprotect(_ buffer: inout MutableSpan<UInt8>, length: Int, isRTP: Bool) -> Unprotected {
         do throws(SRTPError) {
             return .success(isRTP ? try media.unprotectRTP(&buffer, length: length)
                                   : try media.unprotectRTCP(&buffer, length: length))
@@ -511,6 +565,11 @@ public final class DTLSSRTPEndpoint {
     }
 
     private func protect(_ buffer: inout [UInt8], length: Int, isRTP: Bool) throws(EndpointError) -> Int {
+        var span = buffer.mutableSpan
+        return try protect(&span, length: length, isRTP: isRTP)
+    }
+
+    private func protect(_ buffer: inout MutableSpan<UInt8>, length: Int, isRTP: Bool) throws(EndpointError) -> Int {
         do throws(SRTPError) {
             return isRTP ? try media.protectRTP(&buffer, length: length)
                          : try media.protectRTCP(&buffer, length: length)

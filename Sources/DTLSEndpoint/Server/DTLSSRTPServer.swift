@@ -25,49 +25,15 @@ import SRTP
 ///
 /// Driving it: for each datagram of a read burst call `receive`, then
 /// `service(now:)` once, then drain `pollOutput(into:)` until `.timeout`.
+/// `Datagram` is the driver's buffer type (`[UInt8]`, or SwiftNIO's
+/// `ByteBuffer` in DTLSNIO): a media packet stays in the buffer it was
+/// read into, from `receive` to `.rtp` and back out through `protectRTP`.
 /// Confined to one thread, like the endpoints it owns.
-public final class DTLSSRTPServer<Address: Hashable & Sendable> {
+public final class DTLSSRTPServer<Address: Hashable & Sendable, Datagram: ServerDatagram> {
     /// Bounds on what peers can make the server hold.
-    public struct Limits: Sendable, Hashable {
-        /// Peers whose cookie verified but whose handshake has not completed.
-        public var maxHandshakesInFlight = 64
-        /// Peers in all, handshaking or connected.
-        public var maxPeers = 1024
-        /// A peer from which nothing arrived for this long is closed.
-        public var idleTimeout: Duration = .seconds(30)
-        /// A handshake silent this long may be evicted when the handshake
-        /// limit is reached and a new verified client arrives.
-        public var staleHandshakeAfter: Duration = .seconds(2)
-        /// Datagrams of one peer served per round-robin turn.
-        public var datagramsPerTurn = 8
-        /// Datagrams queued for one peer between two `service` calls;
-        /// beyond it that peer's datagrams are dropped and counted.
-        public var maxQueuedPerPeer = 256
-
-        /// The defaults: 64 handshakes, 1024 peers, 30 s idle, 8 per turn, 256 queued.
-        public init() {}
-    }
-
+    public typealias Limits = DTLSSRTPServerLimits
     /// What the server did, for metrics and logs.
-    public struct Counters: Sendable, Hashable {
-        /// HelloVerifyRequests sent by the front door.
-        public var helloVerifyRequests = 0
-        /// Datagrams from unknown addresses that were no ClientHello we answer.
-        public var strangersDropped = 0
-        /// Verified ClientHellos refused because a limit was reached.
-        public var refusedByLimits = 0
-        /// Stale half-open handshakes dropped to admit a new one.
-        public var evictedHandshakes = 0
-        /// Associations replaced by a new handshake from the same address.
-        public var replaced = 0
-        /// Datagrams dropped because their peer's queue was full.
-        public var queueDrops = 0
-        /// Peers closed for silence.
-        public var idleClosed = 0
-
-        /// All zero.
-        public init() {}
-    }
+    public typealias Counters = DTLSSRTPServerCounters
 
     /// One step of output. Byte-carrying cases hand their bytes over in the
     /// caller's buffer by swapping storage, as the endpoint and engine do.
@@ -98,19 +64,21 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable> {
     }
 
     /// How a peer's datagrams and timers are kept.
+    @usableFromInline
     final class Peer {
-        let id: UInt64
-        let address: Address
-        let endpoint: DTLSSRTPEndpoint
-        var inbound: [[UInt8]] = []
-        var inboundHead = 0
-        var isReady = false
-        var isConnected = false
-        var isGone = false
-        var lastActivity: DTLSInstant
+        @usableFromInline let id: UInt64
+        @usableFromInline let address: Address
+        @usableFromInline let endpoint: DTLSSRTPEndpoint
+        @usableFromInline var inbound: [Datagram] = []
+        @usableFromInline var inboundHead = 0
+        @usableFromInline var isReady = false
+        @usableFromInline var isConnected = false
+        @usableFromInline var isGone = false
+        @usableFromInline var lastActivity: DTLSInstant
         /// When its cookie verified.
-        let admittedAt: DTLSInstant
+        @usableFromInline let admittedAt: DTLSInstant
 
+        @usableFromInline
         init(id: UInt64, address: Address, endpoint: DTLSSRTPEndpoint, now: DTLSInstant) {
             self.id = id
             self.address = address
@@ -119,9 +87,10 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable> {
             self.admittedAt = now
         }
 
-        var queuedCount: Int { inbound.count - inboundHead }
+        @inlinable var queuedCount: Int { inbound.count - inboundHead }
     }
 
+    @usableFromInline
     enum TimerKey: Hashable {
         case engine(UInt64)
         case idle(UInt64)
@@ -129,18 +98,20 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable> {
 
     public let configuration: EndpointConfiguration
     public let limits: Limits
-    public private(set) var counters = Counters()
+    /// What the server did so far.
+    public var counters: Counters { _counters }
+    @usableFromInline var _counters = Counters()
     private var listener: DTLSCookieListener
     private let addressBytes: @Sendable (Address) -> [UInt8]
-    private var peers: [Address: Peer] = [:]
+    @usableFromInline var peers: [Address: Peer] = [:]
     private var peersByID: [UInt64: Peer] = [:]
     private var nextPeerID: UInt64 = 0
     private var handshaking: [UInt64: Peer] = [:]
-    private var ready: [Peer] = []
+    @usableFromInline var ready: [Peer] = []
     private var timers = TimerQueue<TimerKey>()
 
-    private var outputs: [(Output, [UInt8])] = []
-    private var outputHead = 0
+    @usableFromInline var outputs: [(Output, Datagram)] = []
+    @usableFromInline var outputHead = 0
     private var scratch: [UInt8] = []
 
     /// A server for `configuration` (its role is forced to server).
@@ -171,22 +142,23 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable> {
     /// Takes one datagram of a read burst. A known peer's datagram is
     /// queued for `service` (or dropped and counted when its queue is
     /// full); anything else goes to the stateless front door at once.
-    public func receive(_ datagram: [UInt8], from address: Address, now: DTLSInstant) {
+    @inlinable
+    public func receive(_ datagram: Datagram, from address: Address, now: DTLSInstant) {
         guard let peer = peers[address], !peer.isGone else {
             handleStranger(datagram, from: address, now: now)
             return
         }
-        if peer.isConnected, let offset = Self.clientHelloFragmentOffset(datagram) {
+        if peer.isConnected, let offset = datagram.withBytes({ Self.clientHelloFragmentOffset($0) }) {
             // RFC 6347 4.2.8: a new handshake from a connected peer's
             // address. It proves nothing until its cookie verifies, and it
             // never reaches the old association (which would refuse it as
             // a renegotiation). Later fragments of an unverified hello are
             // dropped, as the front door does for strangers.
-            if offset == 0 { handleRestart(datagram, of: peer, now: now) } else { counters.strangersDropped += 1 }
+            if offset == 0 { handleRestart(datagram, of: peer, now: now) } else { _counters.strangersDropped += 1 }
             return
         }
         guard peer.queuedCount < limits.maxQueuedPerPeer else {
-            counters.queueDrops += 1
+            _counters.queueDrops += 1
             return
         }
         peer.inbound.append(datagram)
@@ -199,6 +171,7 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable> {
 
     /// Serves the queued datagrams round-robin, `datagramsPerTurn` of one
     /// peer per turn, until every queue is empty.
+    @inlinable
     public func service(now: DTLSInstant) {
         var index = 0
         while index < ready.count {
@@ -207,7 +180,7 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable> {
             var budget = limits.datagramsPerTurn
             while budget > 0, peer.inboundHead < peer.inbound.count, !peer.isGone {
                 var datagram = peer.inbound[peer.inboundHead]
-                peer.inbound[peer.inboundHead] = []
+                peer.inbound[peer.inboundHead] = Datagram()
                 peer.inboundHead += 1
                 budget -= 1
                 process(&datagram, for: peer, now: now)
@@ -215,7 +188,7 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable> {
             if peer.inboundHead < peer.inbound.count, !peer.isGone {
                 ready.append(peer)  // another turn, after everyone else
             } else {
-                peer.inbound.removeAll(keepingCapacity: peer.inbound.capacity <= 16)
+                peer.inbound.removeAll(keepingCapacity: peer.inbound.capacity <= 64)
                 peer.inboundHead = 0
                 peer.isReady = false
             }
@@ -235,7 +208,7 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable> {
                 guard let peer = peersByID[id], !peer.isGone else { continue }
                 let quietUntil = peer.lastActivity + limits.idleTimeout
                 if now >= quietUntil {
-                    counters.idleClosed += 1
+                    _counters.idleClosed += 1
                     peer.endpoint.close()
                     drain(peer, now: now)
                     remove(peer, reason: nil)
@@ -261,6 +234,22 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable> {
         return try peer.endpoint.protectRTCP(&buffer, length: length)
     }
 
+    /// Protects the RTP packet in `bytes[0..<length]` in place, in the
+    /// driver's own memory, for the peer at `address`; returns the
+    /// protected length. `bytes` needs the profile's trailer room.
+    @inlinable
+    public func protectRTP(_ bytes: inout MutableSpan<UInt8>, length: Int, for address: Address) throws(EndpointError) -> Int {
+        guard let peer = peers[address], !peer.isGone else { throw .closed }
+        return try peer.endpoint.protectRTP(&bytes, length: length)
+    }
+
+    /// Protects the (compound) RTCP packet in `bytes[0..<length]` in place.
+    @inlinable
+    public func protectRTCP(_ bytes: inout MutableSpan<UInt8>, length: Int, for address: Address) throws(EndpointError) -> Int {
+        guard let peer = peers[address], !peer.isGone else { throw .closed }
+        return try peer.endpoint.protectRTCP(&bytes, length: length)
+    }
+
     /// Sends DTLS application data to the peer at `address` (drain `pollOutput`).
     public func send(_ data: [UInt8], to address: Address, now: DTLSInstant) throws(EndpointError) {
         guard let peer = peers[address], !peer.isGone else { throw .closed }
@@ -279,31 +268,45 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable> {
     // MARK: - Output
 
     /// The next output; the last of a drain is always `.timeout`.
-    public func pollOutput(into buffer: inout [UInt8]) -> Output {
+    @inlinable
+    public func pollOutput(into buffer: inout Datagram) -> Output {
         if outputHead < outputs.count {
             let index = outputHead
             outputHead += 1
             swap(&buffer, &outputs[index].1)
             let output = outputs[index].0
-            outputs[index].1 = []
+            outputs[index].1 = Datagram()
             if outputHead >= outputs.count {
                 outputs.removeAll(keepingCapacity: true)
                 outputHead = 0
             }
             return output
         }
-        return .timeout(timers.nextDeadline())
+        return .timeout(nextDeadline())
     }
 
-    private func emit(_ output: Output, _ bytes: [UInt8] = []) {
+    /// The next timer's instant (out of line: the timer heap stays internal).
+    @usableFromInline
+    func nextDeadline() -> DTLSInstant? {
+        timers.nextDeadline()
+    }
+
+    @inlinable
+    func emit(_ output: Output, _ bytes: Datagram = Datagram()) {
         outputs.append((output, bytes))
+    }
+
+    @usableFromInline
+    func emit(_ output: Output, _ bytes: [UInt8]) {
+        outputs.append((output, Datagram(datagram: bytes)))
     }
 
     // MARK: - Internals
 
     /// The fragment offset when the datagram's first record is an epoch-0
     /// handshake record carrying a ClientHello fragment, else nil.
-    static func clientHelloFragmentOffset(_ datagram: [UInt8]) -> UInt32? {
+    @inlinable
+    static func clientHelloFragmentOffset(_ datagram: Span<UInt8>) -> UInt32? {
         // Record: type 22, version, epoch 0 (bytes 3-4), sequence, length;
         // then the handshake header at 13: type 1, length, message_seq,
         // fragment_offset (bytes 19-21).
@@ -311,40 +314,42 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable> {
         return UInt32(datagram[19]) << 16 | UInt32(datagram[20]) << 8 | UInt32(datagram[21])
     }
 
-    private func handleStranger(_ datagram: [UInt8], from address: Address, now: DTLSInstant) {
-        guard Demultiplexer.classify(datagram) == .dtls else {
-            counters.strangersDropped += 1
+    @usableFromInline
+    func handleStranger(_ datagram: Datagram, from address: Address, now: DTLSInstant) {
+        guard datagram.withBytes({ Demultiplexer.classify($0) }) == .dtls else {
+            _counters.strangersDropped += 1
             return
         }
-        switch listener.handle(datagram, from: addressBytes(address), now: now) {
+        switch listener.handle(datagram.withBytes { [UInt8](copying: $0) }, from: addressBytes(address), now: now) {
         case .drop:
-            counters.strangersDropped += 1
+            _counters.strangersDropped += 1
         case .reply(let helloVerifyRequest):
-            counters.helloVerifyRequests += 1
+            _counters.helloVerifyRequests += 1
             emit(.transmit(to: address), helloVerifyRequest)
         case .accept(let connection):
             if handshaking.count >= limits.maxHandshakesInFlight { evictStaleHandshake(now: now) }
             guard handshaking.count < limits.maxHandshakesInFlight, peers.count < limits.maxPeers else {
-                counters.refusedByLimits += 1
+                _counters.refusedByLimits += 1
                 return
             }
             admit(connection, at: address, now: now)
         }
     }
 
-    private func handleRestart(_ datagram: [UInt8], of old: Peer, now: DTLSInstant) {
-        switch listener.handle(datagram, from: addressBytes(old.address), now: now) {
+    @usableFromInline
+    func handleRestart(_ datagram: Datagram, of old: Peer, now: DTLSInstant) {
+        switch listener.handle(datagram.withBytes { [UInt8](copying: $0) }, from: addressBytes(old.address), now: now) {
         case .drop:
             // Not a hello we answer: the old association keeps it (a
             // retransmitted ClientHello is harmless to a connected engine).
-            counters.strangersDropped += 1
+            _counters.strangersDropped += 1
         case .reply(let helloVerifyRequest):
-            counters.helloVerifyRequests += 1
+            _counters.helloVerifyRequests += 1
             emit(.transmit(to: old.address), helloVerifyRequest)
         case .accept(let connection):
             // The client proved it receives at this address: the old
             // association is dead (RFC 6347 4.2.8). Replace it.
-            counters.replaced += 1
+            _counters.replaced += 1
             old.endpoint.close()
             removeQuietly(old)
             emit(.replaced(old.address))
@@ -357,7 +362,7 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable> {
         do {
             endpoint = try DTLSSRTPEndpoint(adopting: connection, configuration: configuration)
         } catch {
-            counters.refusedByLimits += 1
+            _counters.refusedByLimits += 1
             return
         }
         nextPeerID += 1
@@ -377,17 +382,22 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable> {
             if oldest == nil || peer.lastActivity < oldest!.lastActivity { oldest = peer }
         }
         guard let oldest else { return }
-        counters.evictedHandshakes += 1
+        _counters.evictedHandshakes += 1
         remove(oldest, reason: .dtls(DTLSError(.handshakeTimeout, alert: nil, "evicted: stale handshake at the limit")))
     }
 
-    private func process(_ datagram: inout [UInt8], for peer: Peer, now: DTLSInstant) {
-        switch peer.endpoint.handleDatagram(&datagram, length: datagram.count, now: now) {
+    @inlinable
+    func process(_ datagram: inout Datagram, for peer: Peer, now: DTLSInstant) {
+        let endpoint = peer.endpoint
+        let inbound = datagram.withMutableBytes { bytes in
+            endpoint.handleDatagram(&bytes, length: bytes.count, now: now)
+        }
+        switch inbound {
         case .rtp(let length):
-            datagram.removeLast(datagram.count - length)
+            datagram.truncate(to: length)
             emit(.rtp(from: peer.address), datagram)
         case .rtcp(let length):
-            datagram.removeLast(datagram.count - length)
+            datagram.truncate(to: length)
             emit(.rtcp(from: peer.address), datagram)
         case .stun:
             emit(.stun(from: peer.address), datagram)
@@ -401,7 +411,8 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable> {
     /// Moves the endpoint's output into the server's, acting on its events.
     /// A peer that ended is reported after its last datagrams (its
     /// close_notify or alert), so a driver writes them first.
-    private func drain(_ peer: Peer, now: DTLSInstant) {
+    @usableFromInline
+    func drain(_ peer: Peer, now: DTLSInstant) {
         var ended = false
         while true {
             switch peer.endpoint.pollOutput(into: &scratch) {
