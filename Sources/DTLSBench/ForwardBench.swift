@@ -118,6 +118,39 @@ enum ForwardBench {
         }
     }
 
+    /// The NIO floor: the same SwiftNIO socket as the shipped server, and
+    /// libsrtp in place on the received buffer, nothing else (no peers, no
+    /// DTLS, no core). What any NIO-based forwarder pays; the gap between
+    /// it and ours is what our stack adds.
+    final class NIOFloor: ChannelInboundHandler, @unchecked Sendable {
+        typealias InboundIn = AddressedEnvelope<ByteBuffer>
+        typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+        let inbound: RawSRTPSession, outbound: RawSRTPSession
+        let destination: SocketAddress
+        var forwarded = 0
+        init(inbound: RawSRTPSession, outbound: RawSRTPSession, destination: SocketAddress) {
+            self.inbound = inbound
+            self.outbound = outbound
+            self.destination = destination
+        }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            var buffer = unwrapInboundIn(data).data
+            let length = buffer.readableBytes
+            buffer.writeRepeatingByte(0, count: 16)  // the trailer's room; the one copy (out of the shared read buffer)
+            let sealed = buffer.withUnsafeMutableReadableBytes { p -> Int32 in
+                var n = Int32(length)
+                guard srtp_unprotect(inbound.session, p.baseAddress, &n) == srtp_err_status_ok,
+                      srtp_protect(outbound.session, p.baseAddress, &n) == srtp_err_status_ok else { return -1 }
+                return n
+            }
+            guard sealed > 0 else { return }
+            buffer.moveWriterIndex(to: buffer.readerIndex + Int(sealed))
+            context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: destination, data: buffer)), promise: nil)
+            forwarded += 1
+        }
+        func channelReadComplete(context: ChannelHandlerContext) { context.flush() }
+    }
+
     /// The C loop's state, handed to its thread once and read back after it
     /// ended (`@unchecked Sendable`: never touched by two threads at once,
     /// except `stop`, which the C loop reads as volatile).
@@ -145,7 +178,7 @@ enum ForwardBench {
         }
     }
 
-    static func run(seconds: Double, client: BenchIdentity, server: BenchIdentity) -> (ours: Result, limit: Result) {
+    static func run(seconds: Double, client: BenchIdentity, server: BenchIdentity) -> (ours: Result, floor: Result, limit: Result) {
         let serverGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let clientGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let serverLoop = serverGroup.next(), clientLoop = clientGroup.next()
@@ -236,6 +269,39 @@ enum ForwardBench {
                           allocationsPerPacket: Double(allocations1 - allocations0) / Double(max(1, oursCount)),
                           delivered: received() - received0)
 
+        // The NIO floor, on the server's loop, the same socket shape as `bind`.
+        let floorHandler = NIOFloor(inbound: RawSRTPSession(profile: .aeadAes128Gcm, key: aKey, outbound: false),
+                                    outbound: RawSRTPSession(profile: .aeadAes128Gcm, key: bKey, outbound: true),
+                                    destination: b.localAddress!)
+        let floorChannel = try! DatagramBootstrap(group: serverLoop)
+            .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
+            .channelOption(.maxMessagesPerRead, value: 1)
+            .channelOption(.datagramVectorReadMessageCount, value: 32)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 32 * 2048))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(floorHandler) }
+            }
+            .bind(host: "127.0.0.1", port: 0).wait()
+        generator = Generator(channel: a, key: aKey, target: floorChannel.localAddress!, ssrc: 0x5555_AAAA)
+        let floorCPU0 = try! serverLoop.submit { cfwd_thread_cpu_ns() }.wait()
+        let floorAllocations0 = try! serverLoop.submit { cmalloc_counter_thread_allocations() }.wait()
+        let floorForwarded0 = try! serverLoop.submit { floorHandler.forwarded }.wait()
+        let floorWall0 = DispatchTime.now().uptimeNanoseconds
+        let floorReceived0 = received()
+        startGenerator()
+        Thread.sleep(forTimeInterval: seconds)
+        let floorCPU1 = try! serverLoop.submit { cfwd_thread_cpu_ns() }.wait()
+        let floorAllocations1 = try! serverLoop.submit { cmalloc_counter_thread_allocations() }.wait()
+        let floorForwarded1 = try! serverLoop.submit { floorHandler.forwarded }.wait()
+        let floorWall1 = DispatchTime.now().uptimeNanoseconds
+        stopGenerator()
+        let floorCount = floorForwarded1 - floorForwarded0
+        let floor = Result(packetsPerSecond: Double(floorCount) / (Double(floorWall1 - floorWall0) / 1e9),
+                           cpuMicrosecondsPerPacket: Double(floorCPU1 - floorCPU0) / 1000 / Double(max(1, floorCount)),
+                           allocationsPerPacket: Double(floorAllocations1 - floorAllocations0) / Double(max(1, floorCount)),
+                           delivered: received() - floorReceived0)
+        try? floorChannel.close().wait()
+
         // The limit: the C loop on its own socket, the same keys, the same generator.
         var port: UInt16 = 0
         let fd = cfwd_bind_loopback(&port)
@@ -268,7 +334,7 @@ enum ForwardBench {
         try? a.close().wait()
         try? b.close().wait()
         try? serverChannel.close().wait()
-        return (ours, limit)
+        return (ours, floor, limit)
     }
 }
 
