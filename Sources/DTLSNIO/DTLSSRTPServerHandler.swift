@@ -1,4 +1,5 @@
 import DTLS
+import DTLSCrypto
 import DTLSEndpoint
 import NIOCore
 import NIOPosix
@@ -20,6 +21,10 @@ public protocol DTLSSRTPServerDelegate: AnyObject {
     func server(_ handler: DTLSSRTPServerHandler, replaced address: SocketAddress)
     /// A DTLS application-data record from a peer.
     func server(_ handler: DTLSSRTPServerHandler, receivedApplicationData data: [UInt8], from address: SocketAddress)
+    /// A STUN datagram, as received: from a peer, or (with
+    /// `admission: .allowedAddresses`) from any address, for the
+    /// application's ICE agent. Answer with `sendUnprotected(_:to:)`.
+    func server(_ handler: DTLSSRTPServerHandler, receivedSTUN datagram: ByteBuffer, from address: SocketAddress)
     /// The peer is gone; `error` says why when it failed; its final counters.
     func server(_ handler: DTLSSRTPServerHandler, closed address: SocketAddress, error: EndpointError?, counters: EndpointCounters)
 }
@@ -30,6 +35,7 @@ extension DTLSSRTPServerDelegate {
     public func server(_ handler: DTLSSRTPServerHandler, receivedRTCP packet: consuming ByteBuffer, from address: SocketAddress) {}
     public func server(_ handler: DTLSSRTPServerHandler, replaced address: SocketAddress) {}
     public func server(_ handler: DTLSSRTPServerHandler, receivedApplicationData data: [UInt8], from address: SocketAddress) {}
+    public func server(_ handler: DTLSSRTPServerHandler, receivedSTUN datagram: ByteBuffer, from address: SocketAddress) {}
     public func server(_ handler: DTLSSRTPServerHandler, closed address: SocketAddress, error: EndpointError?,
                        counters: EndpointCounters) {}
 }
@@ -71,8 +77,8 @@ public final class DTLSSRTPServerHandler: ChannelInboundHandler {
 
     /// A handler for `configuration` (role forced to server).
     public init(configuration: EndpointConfiguration, limits: DTLSSRTPServerLimits = .init(),
-                delegate: (any DTLSSRTPServerDelegate)? = nil) throws(EndpointError) {
-        server = try Core(configuration: configuration, limits: limits, now: .now) { address in
+                admission: Core.Admission = .cookie, delegate: (any DTLSSRTPServerDelegate)? = nil) throws(EndpointError) {
+        server = try Core(configuration: configuration, limits: limits, admission: admission, now: .now) { address in
             Array(address.description.utf8)
         }
         self.delegate = delegate
@@ -168,6 +174,32 @@ public final class DTLSSRTPServerHandler: ChannelInboundHandler {
         drain()
     }
 
+    /// Sends a datagram as is (a STUN response of the application's ICE agent).
+    public func sendUnprotected(_ datagram: [UInt8], to address: SocketAddress) {
+        guard let context else { return }
+        context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: address, data: ByteBuffer(bytes: datagram))), promise: nil)
+        if drainDepth > 0 { pendingFlush = true } else { context.flush() }
+    }
+
+    /// Lets `address` handshake (admission `.allowedAddresses`), its
+    /// certificate checked against `remoteFingerprints`; see the core's `allow`.
+    public func allow(_ address: SocketAddress, remoteFingerprints: [Fingerprint]) {
+        server.allow(address, remoteFingerprints: remoteFingerprints)
+    }
+
+    /// Withdraws `allow` and drops a peer there without a word (ICE
+    /// consent expired); see the core's `revoke`.
+    public func revoke(_ address: SocketAddress) {
+        server.revoke(address)
+        drain()
+    }
+
+    /// Starts a handshake as the DTLS client of the peer at `address`.
+    public func connect(to address: SocketAddress, remoteFingerprints: [Fingerprint]) throws(EndpointError) {
+        try server.connect(to: address, remoteFingerprints: remoteFingerprints, now: .now)
+        drain()
+    }
+
     // MARK: - Output
 
     private func drain() {
@@ -186,8 +218,8 @@ public final class DTLSSRTPServerHandler: ChannelInboundHandler {
                 delegate?.server(self, receivedRTCP: takeBuffer(), from: from)
             case .applicationData(let from):
                 delegate?.server(self, receivedApplicationData: Array(takeBuffer().readableBytesView), from: from)
-            case .stun:
-                break
+            case .stun(let from):
+                delegate?.server(self, receivedSTUN: takeBuffer(), from: from)
             case .connected(let address, let info):
                 delegate?.server(self, connected: address, info: info)
             case .replaced(let address):
@@ -240,7 +272,8 @@ extension DTLSSRTPServerHandler {
     /// The delegate is made on the loop (it lives there, with the handler).
     public static func bind(
         on loop: any EventLoop, host: String, port: Int, configuration: EndpointConfiguration,
-        limits: DTLSSRTPServerLimits = .init(), datagramsPerRead: Int = 32, receiveBufferBytes: Int? = nil,
+        limits: DTLSSRTPServerLimits = .init(), admission: Core.Admission = .cookie,
+        datagramsPerRead: Int = 32, receiveBufferBytes: Int? = nil,
         delegate makeDelegate: @escaping @Sendable () -> (any DTLSSRTPServerDelegate)?
     ) async throws -> any Channel {
         var bootstrap = DatagramBootstrap(group: loop)
@@ -254,7 +287,8 @@ extension DTLSSRTPServerHandler {
         return try await bootstrap
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let handler = try DTLSSRTPServerHandler(configuration: configuration, limits: limits, delegate: makeDelegate())
+                    let handler = try DTLSSRTPServerHandler(configuration: configuration, limits: limits, admission: admission,
+                                                            delegate: makeDelegate())
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }

@@ -2,6 +2,7 @@ import ArgumentParser
 import DTLS
 import DTLSCrypto
 import DTLSEndpoint
+import DTLSNIO
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -49,17 +50,16 @@ struct BrowserDemo: AsyncParsableCommand {
                                                      consentTimeout: .nanoseconds(Int64(consentTimeout * 1e9)))
             let state = try await loop.submit { NIOLoopBound(BrowserDemoState(settings: settings), eventLoop: loop) }.get()
 
+            // The media socket is the shipped UDP server, ICE in front:
+            // every browser runs on its one Sans-IO core.
+            var endpointConfig = EndpointConfiguration(role: .server, certificate: dtls.certificate, privateKey: dtls.privateKey,
+                                                       remoteFingerprints: [])
+            endpointConfig.dtls = dtls
+            let handlerConfig = endpointConfig
             let udp: any Channel
             do {
-                udp = try await DatagramBootstrap(group: loop)
-                    .channelOption(.socketOption(.so_reuseaddr), value: 1)
-                    .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
-                    .channelInitializer { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandler(MediaSocketHandler(state: state))
-                        }
-                    }
-                    .bind(host: mediaHost, port: mediaPort).get()
+                udp = try await DTLSSRTPServerHandler.bind(on: loop, host: mediaHost, port: mediaPort, configuration: handlerConfig,
+                                                           admission: .allowedAddresses) { state.value }
             } catch {
                 try? await group.shutdownGracefully()
                 throw CLIError("cannot bind media socket \(media): \(error)")
@@ -69,7 +69,8 @@ struct BrowserDemo: AsyncParsableCommand {
                 throw CLIError("media socket has no usable local address")
             }
             try await loop.submit {
-                state.value.mediaChannel = udp
+                state.value.media = try udp.pipeline.syncOperations.handler(type: DTLSSRTPServerHandler.self)
+                state.value.eventLoop = loop
                 state.value.candidate = candidate
             }.get()
 
@@ -109,7 +110,7 @@ struct BrowserDemo: AsyncParsableCommand {
 
 // MARK: - State shared by the media socket and the HTTP server (one event loop)
 
-final class BrowserDemoState {
+final class BrowserDemoState: DTLSSRTPServerDelegate {
     struct Settings: @unchecked Sendable {
         var dtls: DTLSConfiguration
         var role: DTLSRole
@@ -117,14 +118,19 @@ final class BrowserDemoState {
     }
 
     let settings: Settings
-    var mediaChannel: (any Channel)?
+    /// The media socket's handler: the UDP server every session runs on.
+    var media: DTLSSRTPServerHandler?
+    var eventLoop: (any EventLoop)?
     var candidate: TransportAddress?
     private(set) var sessions: [EchoSession] = []
     private var byUfrag: [String: EchoSession] = [:]
     private var byAddress: [TransportAddress: EchoSession] = [:]
-    private var socketAddresses: [TransportAddress: SocketAddress] = [:]
-    /// Every session's next deadline in one heap, and one scheduled task
-    /// for the earliest (a task per session does not scale).
+    /// Where each session's transport runs (the address its DTLS peer is at).
+    private var transportAddress: [String: SocketAddress] = [:]
+    private var lastCounters: [String: EndpointCounters] = [:]
+    private var failures: [String: EndpointError] = [:]
+    /// Consent deadlines of every session in one heap, one scheduled task
+    /// (the transport's timers are the server core's own).
     private var timers = TimerQueue<String>()
     private var live: [String: EchoSession] = [:]
     private var wakeUp: Scheduled<Void>?
@@ -134,12 +140,15 @@ final class BrowserDemoState {
     /// Each session's offer as the browser sent it (GET /status shows it, so
     /// a test can keep a real browser's offer as a fixture).
     private var offerTexts: [String: String] = [:]
-    private var outputs: [EchoSession.Output] = []
 
     init(settings: Settings) { self.settings = settings }
 
     func log(_ session: EchoSession?, _ line: String) {
-        let prefix = session.map { "session \($0.id): " } ?? ""
+        // Milliseconds since the offer: time to connected is in the log.
+        let prefix = session.map { s -> String in
+            let (seconds, attoseconds) = s.createdAt.duration(to: .now).components
+            return "session \(s.id) +\(seconds * 1000 + attoseconds / 1_000_000_000_000_000)ms: "
+        } ?? ""
         eprint(prefix + line)
         if let session { logLines[session.id, default: []].append(line) }
     }
@@ -152,6 +161,7 @@ final class BrowserDemoState {
         guard let candidate else { return .refused("media socket not ready") }
         let offer: WebRTCOffer
         do { offer = try WebRTCOffer(parsing: text) } catch { return .refused(error.description) }
+        guard !offer.fingerprints.isEmpty else { return .refused("the offer has no a=fingerprint") }
         let credentials = ICECredentials.random()
         var options = AnswerOptions(credentials: credentials, fingerprint: Fingerprint(certificate: settings.dtls.certificate),
                                     candidate: candidate, sessionID: UInt64.random(in: 1...(UInt64.max >> 2)))
@@ -159,11 +169,8 @@ final class BrowserDemoState {
         let answer: EchoAnswer
         do { answer = try offer.echoAnswer(options) } catch { return .refused(error.description) }
         let id = String(sessions.count + 1)
-        let session: EchoSession
-        do {
-            session = try EchoSession(id: id, offer: offer, answer: answer, credentials: credentials, dtls: settings.dtls,
-                                      consentTimeout: settings.consentTimeout, now: .now)
-        } catch { return .refused("\(error)") }
+        let session = EchoSession(id: id, offer: offer, answer: answer, credentials: credentials,
+                                  consentTimeout: settings.consentTimeout, now: .now)
         sessions.append(session)
         live[id] = session
         offerTexts[id] = text
@@ -179,69 +186,106 @@ final class BrowserDemoState {
         return .answer(id: id, sdp: answer.text)
     }
 
-    // MARK: Datagrams
+    // MARK: What the server core passes up
 
-    func handleDatagram(_ bytes: [UInt8], from address: SocketAddress) {
-        guard let ip = address.ipAddress, let port = address.port,
-              let source = TransportAddress(host: ip, port: UInt16(port)) else { return }
-        socketAddresses[source] = address
+    func server(_ handler: DTLSSRTPServerHandler, receivedSTUN datagram: ByteBuffer, from address: SocketAddress) {
+        guard let source = Self.transportAddress(address) else { return }
+        let bytes = Array(datagram.readableBytesView)
         let session: EchoSession?
         if let known = byAddress[source], !known.isEnded {
             session = known
-        } else if Demultiplexer.classify(bytes) == .stun, let ufrag = ICELiteResponder.localUfrag(of: bytes) {
+        } else if let ufrag = ICELiteResponder.localUfrag(of: bytes) {
             session = byUfrag[ufrag]
         } else {
             session = nil
         }
         guard let session, !session.isEnded else { return }
-        outputs.removeAll(keepingCapacity: true)
-        session.handleDatagram(bytes, from: source, now: .now, into: &outputs)
-        deliver(session)
-    }
-
-    private func deliver(_ session: EchoSession) {
-        guard let channel = mediaChannel else { return }
-        var wrote = false
-        for output in outputs {
-            switch output {
-            case .transmit(let bytes, let to):
-                guard let address = socketAddresses[to] ?? (try? SocketAddress(ipAddress: to.host, port: Int(to.port))) else { continue }
-                var buffer = channel.allocator.buffer(capacity: bytes.count)
-                buffer.writeBytes(bytes)
-                channel.write(AddressedEnvelope(remoteAddress: address, data: buffer), promise: nil)
-                wrote = true
-            case .event(let event):
-                handle(event, of: session)
+        let reply = session.handleSTUN(bytes, from: source, now: .now)
+        if let response = reply.response { handler.sendUnprotected(response, to: address) }
+        for event in reply.events {
+            switch event {
+            case .iceValidated(let validated):
+                byAddress[validated] = session
+                log(session, "ice: check from \(validated) authenticated (USERNAME, MESSAGE-INTEGRITY, FINGERPRINT)")
+                guard transportAddress[session.id] == nil else { break }
+                transportAddress[session.id] = address
+                if session.role == .server {
+                    handler.allow(address, remoteFingerprints: session.remoteFingerprints)
+                } else {
+                    // a=setup:active: the DTLS client starts once a path is known.
+                    do throws(EndpointError) {
+                        try handler.connect(to: address, remoteFingerprints: session.remoteFingerprints)
+                    } catch {
+                        log(session, "failed: \(error)")
+                        failures[session.id] = error
+                        forget(session)
+                    }
+                }
+            case .iceNominated(let nominated):
+                log(session, "ice: nominated \(nominated) (USE-CANDIDATE)")
             }
         }
-        outputs.removeAll(keepingCapacity: true)
-        if wrote { channel.flush() }
         rearm(session)
     }
 
-    private func handle(_ event: EchoSession.Event, of session: EchoSession) {
-        switch event {
-        case .iceValidated(let address):
-            byAddress[address] = session
-            log(session, "ice: check from \(address) authenticated (USERNAME, MESSAGE-INTEGRITY, FINGERPRINT)")
-        case .iceNominated(let address):
-            log(session, "ice: nominated \(address) (USE-CANDIDATE)")
-        case .connected(let info):
-            log(session, "dtls: connected \(info.dtls.version) cipher-suite: \(info.dtls.cipherSuite.ianaName) srtp-profile: \(info.srtpProfile.rfcName) group: \(info.dtls.namedGroup) extended-master-secret: \(info.dtls.extendedMasterSecret ? "yes" : "no")")
-            log(session, "dtls: browser certificate \(fingerprintOf(der: info.dtls.peerCertificate)) matches the offer's a=fingerprint \(info.remoteFingerprint)")
-        case .failed(let error):
-            log(session, "failed: \(error)")
-            forget(session)
-        case .closed:
-            log(session, "closed")
-            forget(session)
-        case .consentExpired:
-            log(session, "ice: consent expired (no check for \(settings.consentTimeout)), session dropped")
-            forget(session)
+    func server(_ handler: DTLSSRTPServerHandler, connected address: SocketAddress, info: EndpointConnectionInfo) {
+        guard let session = session(at: address) else { return }
+        session.connectionInfo = info
+        log(session, "dtls: connected \(info.dtls.version) cipher-suite: \(info.dtls.cipherSuite.ianaName) srtp-profile: \(info.srtpProfile.rfcName) group: \(info.dtls.namedGroup) extended-master-secret: \(info.dtls.extendedMasterSecret ? "yes" : "no")")
+        log(session, "dtls: browser certificate \(fingerprintOf(der: info.dtls.peerCertificate)) matches the offer's a=fingerprint \(info.remoteFingerprint)")
+    }
+
+    func server(_ handler: DTLSSRTPServerHandler, receivedRTP packet: consuming ByteBuffer, from address: SocketAddress) {
+        guard let session = session(at: address) else { return }
+        var echo = packet
+        let length = echo.readableBytes
+        guard let prepared = echo.withMutableBytes({ session.prepareRTPEcho(&$0, length: length) }) else { return }
+        do throws(EndpointError) {
+            try handler.sendRTP(echo, to: address)
+            session.echoed(prepared)
+        } catch {
+            session.protectFailed()
         }
     }
 
+    func server(_ handler: DTLSSRTPServerHandler, receivedRTCP packet: consuming ByteBuffer, from address: SocketAddress) {
+        guard let session = session(at: address) else { return }
+        var echo = packet
+        let length = echo.readableBytes
+        guard let prepared = echo.withMutableBytes({ session.prepareRTCPEcho(&$0, length: length) }) else { return }
+        do throws(EndpointError) {
+            try handler.sendRTCP(echo, to: address)
+            session.echoed(prepared)
+        } catch {
+            session.protectFailed()
+        }
+    }
+
+    func server(_ handler: DTLSSRTPServerHandler, closed address: SocketAddress, error: EndpointError?, counters: EndpointCounters) {
+        guard let session = session(at: address) else { return }
+        lastCounters[session.id] = counters
+        if let error {
+            failures[session.id] = error
+            log(session, "failed: \(error)")
+        } else {
+            log(session, "closed")
+        }
+        forget(session)
+    }
+
+    private func session(at address: SocketAddress) -> EchoSession? {
+        guard let source = Self.transportAddress(address), let session = byAddress[source], !session.isEnded else { return nil }
+        return session
+    }
+
+    static func transportAddress(_ address: SocketAddress) -> TransportAddress? {
+        guard let ip = address.ipAddress, let port = address.port else { return nil }
+        return TransportAddress(host: ip, port: UInt16(port))
+    }
+
     private func forget(_ session: EchoSession) {
+        guard !session.isEnded else { return }
+        session.end()
         log(session, "stats: \(session.stats)")
         byUfrag = byUfrag.filter { $0.value !== session }
         byAddress = byAddress.filter { $0.value !== session }
@@ -252,13 +296,13 @@ final class BrowserDemoState {
 
     private func rearm(_ session: EchoSession) {
         guard live[session.id] != nil else { return }
-        timers.schedule(session.id, at: session.nextDeadline)
+        timers.schedule(session.id, at: session.consentDeadline)
         armWakeUp()
     }
 
-    /// Moves the one scheduled task to the earliest session deadline.
+    /// Moves the one scheduled task to the earliest consent deadline.
     private func armWakeUp() {
-        guard let channel = mediaChannel else { return }
+        guard let loop = eventLoop else { return }
         let next = timers.nextDeadline()
         guard next != wakeUpAt else { return }
         wakeUp?.cancel()
@@ -266,14 +310,21 @@ final class BrowserDemoState {
         guard let next else { wakeUp = nil; return }
         let (seconds, attoseconds) = DTLSInstant.now.duration(to: next).components
         let nanos = max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        wakeUp = channel.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(nanos)) { [weak self] in
+        wakeUp = loop.assumeIsolated().scheduleTask(in: .nanoseconds(nanos)) { [weak self] in
             guard let self else { return }
             self.wakeUpAt = nil
-            for id in self.timers.popExpired(now: .now) {
+            let now = DTLSInstant.now
+            for id in self.timers.popExpired(now: now) {
                 guard let session = self.live[id] else { continue }
-                self.outputs.removeAll(keepingCapacity: true)
-                session.handleTimeout(now: .now, into: &self.outputs)
-                self.deliver(session)
+                if session.consentExpired(now: now) {
+                    // RFC 7675: stop sending at once, close_notify included.
+                    self.log(session, "ice: consent expired (no check for \(self.settings.consentTimeout)), session dropped")
+                    let address = self.transportAddress[id]
+                    self.forget(session)
+                    if let address { self.media?.revoke(address) }
+                } else {
+                    self.rearm(session)
+                }
             }
             self.armWakeUp()
         }
@@ -281,9 +332,8 @@ final class BrowserDemoState {
 
     func closeAll() {
         for session in sessions where !session.isEnded {
-            outputs.removeAll(keepingCapacity: true)
-            session.close(into: &outputs)
-            deliver(session)
+            if let address = transportAddress[session.id] { media?.close(address) }
+            forget(session)
         }
     }
 
@@ -329,19 +379,23 @@ final class BrowserDemoState {
                 "videoFramesForwarded": stats.videoFramesForwarded, "rtcpIn": stats.rtcpIn, "rtcpForwarded": stats.rtcpForwarded,
                 "pliForwarded": stats.pliForwarded, "firForwarded": stats.firForwarded, "nackForwarded": stats.nackForwarded,
                 "rembForwarded": stats.rembForwarded, "unknownSSRC": stats.unknownSSRC, "malformedRTCP": stats.malformedRTCP,
-                "droppedUnvalidated": stats.droppedUnvalidated, "droppedMedia": stats.droppedMedia,
                 "protectFailures": stats.protectFailures,
                 "ssrcMap": Dictionary(uniqueKeysWithValues: session.answer.ssrcMap.map { (String($0.key), $0.value) }),
             ] as [String: Any],
             "log": logLines[session.id] ?? [],
         ]
-        if let endpoint = session.endpoint {
-            let c = endpoint.counters
-            out["endpoint"] = ["state": "\(endpoint.state)", "dtlsIn": c.dtlsIn, "dtlsOut": c.dtlsOut, "rtpIn": c.rtpIn,
-                               "rtpOut": c.rtpOut, "rtcpIn": c.rtcpIn, "rtcpOut": c.rtcpOut,
+        let address = transportAddress[session.id]
+        let endpoint = address.flatMap { media?.server.endpoint(for: $0) }
+        if let c = endpoint?.counters ?? lastCounters[session.id] {
+            out["endpoint"] = ["state": endpoint.map { "\($0.state)" } ?? "ended", "dtlsIn": c.dtlsIn, "dtlsOut": c.dtlsOut,
+                               "rtpIn": c.rtpIn, "rtpOut": c.rtpOut, "rtcpIn": c.rtcpIn, "rtcpOut": c.rtcpOut,
                                "authenticationFailures": c.authenticationFailures, "replays": c.replays,
                                "dropped": c.dropped] as [String: Any]
-            if let failure = endpoint.failure { out["failure"] = failure.description }
+        }
+        if let failure = failures[session.id] { out["failure"] = failure.description }
+        if let counters = media?.server.counters {
+            out["server"] = ["helloVerifyRequests": counters.helloVerifyRequests, "strangersDropped": counters.strangersDropped,
+                             "replaced": counters.replaced, "peers": media?.server.peerCount ?? 0] as [String: Any]
         }
         if let info = session.connectionInfo {
             out["dtls"] = [
@@ -362,23 +416,6 @@ final class BrowserDemoState {
         }
         if let figures = browserFigures[session.id] { out["browser"] = figures }
         return out
-    }
-}
-
-// MARK: - Media socket
-
-final class MediaSocketHandler: ChannelInboundHandler {
-    typealias InboundIn = AddressedEnvelope<ByteBuffer>
-    let state: NIOLoopBound<BrowserDemoState>
-    init(state: NIOLoopBound<BrowserDemoState>) { self.state = state }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let envelope = unwrapInboundIn(data)
-        state.value.handleDatagram(Array(envelope.data.readableBytesView), from: envelope.remoteAddress)
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // ICMP errors for one browser must not close the shared socket.
     }
 }
 

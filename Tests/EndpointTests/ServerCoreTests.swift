@@ -27,12 +27,15 @@ final class ServerHarness {
 
     static let serverIdentity = TestIdentity.ecdsaP256Other
 
-    init(limits: Server.Limits = Server.Limits(), clientIdentities: [TestIdentity.Identity] = [TestIdentity.ecdsaP256]) throws {
+    var stun: [(Int, [UInt8])] = []
+
+    init(limits: Server.Limits = Server.Limits(), admission: Server.Admission = .cookie,
+         clientIdentities: [TestIdentity.Identity] = [TestIdentity.ecdsaP256]) throws {
         var config = EndpointConfiguration(role: .server, certificate: Self.serverIdentity.certificate,
                                            privateKey: Self.serverIdentity.key,
                                            remoteFingerprints: clientIdentities.map(\.fingerprint))
         config.dtls.srtpProfiles = [.aeadAes128Gcm]
-        server = try Server(configuration: config, limits: limits, now: Fixture.start) { address in
+        server = try Server(configuration: config, limits: limits, admission: admission, now: Fixture.start) { address in
             [UInt8(truncatingIfNeeded: address >> 8), UInt8(truncatingIfNeeded: address)]
         }
     }
@@ -58,7 +61,8 @@ final class ServerHarness {
                 order.append("transmit \(to)")
                 clients[to]?.endpoint.handleDatagram(buffer, now: now)
             case .rtp(let from): rtp.append((from, buffer))
-            case .rtcp, .applicationData, .stun: break
+            case .stun(let from): stun.append((from, buffer))
+            case .rtcp, .applicationData: break
             case .connected(let address, let info): connected.append((address, info))
             case .replaced(let address): replaced.append(address)
             case .closed(let address, let error, _):

@@ -65,8 +65,11 @@ public struct DTLSCookieListener {
     /// With `feedAccepted: false` an accepted connection is returned without
     /// having processed the datagram, so a server can run that first (and
     /// costly: key generation, signature) step on another thread.
+    /// `peerVerification` replaces `configuration.peerVerification` for the
+    /// connection it accepts: a WebRTC server knows each peer's
+    /// fingerprints from its own offer.
     public mutating func handle(_ datagram: [UInt8], from address: [UInt8], now: DTLSInstant,
-                                feedAccepted: Bool = true) -> Decision {
+                                feedAccepted: Bool = true, peerVerification: PeerVerification? = nil) -> Decision {
         if now - rotatedAt >= rotationInterval {
             previousSecret = secret
             secret = SecureRandom.bytes(32)
@@ -87,7 +90,9 @@ public struct DTLSCookieListener {
             return .drop
         }
         if !prefix.cookie.isEmpty, CookieMint.verify(secrets: [secret, previousSecret], address: address, prefix: prefix) {
-            let connection = DTLSConnection(serverWith: configuration, now: now)
+            var accepted = configuration
+            if let peerVerification { accepted.peerVerification = peerVerification }
+            let connection = DTLSConnection(serverWith: accepted, now: now)
             // Our HelloVerifyRequest went out as epoch 0 with the first
             // ClientHello's record number, which the client's replay window
             // has seen: number on from this ClientHello's, as OpenSSL's

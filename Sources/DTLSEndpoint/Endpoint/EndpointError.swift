@@ -36,6 +36,10 @@ public enum EndpointError: Error, Sendable, Equatable, CustomStringConvertible {
     case queueFull
     /// The endpoint is closed or failed.
     case closed
+    /// A server already has a peer at that address.
+    case addressInUse
+    /// A server holds `maxPeers` peers.
+    case peerLimitReached
 
     public var description: String {
         switch self {
@@ -52,6 +56,8 @@ public enum EndpointError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notKeyed: "SRTP keys not installed"
         case .queueFull: "output queue full"
         case .closed: "endpoint closed"
+        case .addressInUse: "a peer is already connected at that address"
+        case .peerLimitReached: "the server's peer limit is reached"
         }
     }
 }

@@ -23,6 +23,15 @@ import SRTP
 ///   deadline and idle timers: the driver arms one wake-up at the
 ///   `.timeout` instant of `pollOutput` and calls `handleTimeout(now:)`.
 ///
+/// - **ICE in front** (`admission: .allowedAddresses`): STUN from any
+///   address is handed to the application (`.stun(from:)`), which runs
+///   its ICE agent and calls `allow(_:remoteFingerprints:)` for an
+///   address that passed a connectivity check, with that peer's offer's
+///   fingerprints; DTLS is answered only from allowed addresses. For
+///   `a=setup:active`, `connect(to:remoteFingerprints:now:)` makes this
+///   side the DTLS client of that peer. This is how a WebRTC server (the
+///   browser demo, an SFU) runs every browser on one core.
+///
 /// Driving it: for each datagram of a read burst call `receive`, then
 /// `service(now:)` once, then drain `pollOutput(into:)` until `.timeout`.
 /// `Datagram` is the driver's buffer type (`[UInt8]`, or SwiftNIO's
@@ -34,6 +43,17 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable, Datagram: Server
     public typealias Limits = DTLSSRTPServerLimits
     /// What the server did, for metrics and logs.
     public typealias Counters = DTLSSRTPServerCounters
+
+    /// Who may start a DTLS handshake with the server.
+    public enum Admission: Sendable, Hashable {
+        /// Any client whose cookie verifies; its certificate must match
+        /// `configuration.remoteFingerprints`. STUN from strangers is dropped.
+        case cookie
+        /// Only addresses the application allowed (after an ICE check),
+        /// each with its own fingerprints; STUN from any address is handed
+        /// to the application as `.stun(from:)`.
+        case allowedAddresses
+    }
 
     /// One step of output. Byte-carrying cases hand their bytes over in the
     /// caller's buffer by swapping storage, as the endpoint and engine do.
@@ -98,6 +118,10 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable, Datagram: Server
 
     public let configuration: EndpointConfiguration
     public let limits: Limits
+    public let admission: Admission
+    /// Addresses allowed to handshake (`.allowedAddresses`), with the
+    /// fingerprints their certificate must match.
+    private var allowed: [Address: [Fingerprint]] = [:]
     /// What the server did so far.
     public var counters: Counters { _counters }
     @usableFromInline var _counters = Counters()
@@ -118,14 +142,19 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable, Datagram: Server
     /// `addressBytes` encodes an address for the cookie (IP and port bytes,
     /// or any stable encoding): a cookie is valid only from the address it
     /// was sent to.
-    public init(configuration: EndpointConfiguration, limits: Limits = Limits(), now: DTLSInstant,
-                addressBytes: @escaping @Sendable (Address) -> [UInt8]) throws(EndpointError) {
+    public init(configuration: EndpointConfiguration, limits: Limits = Limits(), admission: Admission = .cookie,
+                now: DTLSInstant, addressBytes: @escaping @Sendable (Address) -> [UInt8]) throws(EndpointError) {
         var config = configuration
         config.role = .server
         self.configuration = config
         self.limits = limits
+        self.admission = admission
         self.addressBytes = addressBytes
-        self.listener = DTLSCookieListener(configuration: try config.effectiveDTLSConfiguration(), now: now)
+        // With ICE in front the fingerprints are each peer's own (`allow`),
+        // passed to each accepted connection; the listener's own are unused.
+        var listenerConfig = config
+        if admission == .allowedAddresses { listenerConfig.acceptsAnyCertificate = true }
+        self.listener = DTLSCookieListener(configuration: try listenerConfig.effectiveDTLSConfiguration(), now: now)
     }
 
     /// Peers in all (handshaking or connected).
@@ -194,6 +223,41 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable, Datagram: Server
             }
         }
         ready.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: - ICE in front
+
+    /// Lets the peer at `address` handshake (with `.allowedAddresses`):
+    /// its certificate must match one of `remoteFingerprints` (its offer's
+    /// `a=fingerprint`s). Call it when the address passed an ICE check.
+    public func allow(_ address: Address, remoteFingerprints: [Fingerprint]) {
+        allowed[address] = remoteFingerprints
+    }
+
+    /// Withdraws `allow` when the path is gone (ICE consent expired): a
+    /// peer there is dropped at once, without a close_notify, since RFC
+    /// 7675 says to stop sending; it is reported `.closed`. (To end a
+    /// session gracefully, `close` it first.)
+    public func revoke(_ address: Address) {
+        allowed[address] = nil
+        guard let peer = peers[address], !peer.isGone else { return }
+        remove(peer, reason: nil)
+    }
+
+    /// Starts a DTLS handshake as the client of the peer at `address`
+    /// (`a=setup:active`), whose certificate must match one of
+    /// `remoteFingerprints`; drain `pollOutput` to send its ClientHello.
+    /// Throws `.peerLimitReached` at `maxPeers`, `.addressInUse` when a
+    /// peer is already there.
+    public func connect(to address: Address, remoteFingerprints: [Fingerprint], now: DTLSInstant) throws(EndpointError) {
+        if let existing = peers[address], !existing.isGone { throw .addressInUse }
+        guard peers.count < limits.maxPeers else { throw .peerLimitReached }
+        var config = configuration
+        config.role = .client
+        config.remoteFingerprints = remoteFingerprints
+        let endpoint = try DTLSSRTPEndpoint(configuration: config)
+        endpoint.start(now: now)
+        add(endpoint, at: address, now: now)
     }
 
     /// Fires every timer due at `now`: retransmissions, handshake deadlines, idle peers.
@@ -316,11 +380,17 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable, Datagram: Server
 
     @usableFromInline
     func handleStranger(_ datagram: Datagram, from address: Address, now: DTLSInstant) {
-        guard datagram.withBytes({ Demultiplexer.classify($0) }) == .dtls else {
+        let kind = datagram.withBytes { Demultiplexer.classify($0) }
+        if kind == .stun, admission == .allowedAddresses {
+            emit(.stun(from: address), datagram)  // the application's ICE agent answers (or not)
+            return
+        }
+        guard kind == .dtls, admission == .cookie || allowed[address] != nil else {
             _counters.strangersDropped += 1
             return
         }
-        switch listener.handle(datagram.withBytes { [UInt8](copying: $0) }, from: addressBytes(address), now: now) {
+        switch listener.handle(datagram.withBytes { [UInt8](copying: $0) }, from: addressBytes(address), now: now,
+                               peerVerification: allowed[address].map { .fingerprints($0) }) {
         case .drop:
             _counters.strangersDropped += 1
         case .reply(let helloVerifyRequest):
@@ -338,7 +408,8 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable, Datagram: Server
 
     @usableFromInline
     func handleRestart(_ datagram: Datagram, of old: Peer, now: DTLSInstant) {
-        switch listener.handle(datagram.withBytes { [UInt8](copying: $0) }, from: addressBytes(old.address), now: now) {
+        switch listener.handle(datagram.withBytes { [UInt8](copying: $0) }, from: addressBytes(old.address), now: now,
+                               peerVerification: allowed[old.address].map { .fingerprints($0) }) {
         case .drop:
             // Not a hello we answer: the old association keeps it (a
             // retransmitted ClientHello is harmless to a connected engine).
@@ -358,13 +429,19 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable, Datagram: Server
     }
 
     private func admit(_ connection: DTLSConnection, at address: Address, now: DTLSInstant) {
+        var config = configuration
+        if let fingerprints = allowed[address] { config.remoteFingerprints = fingerprints }
         let endpoint: DTLSSRTPEndpoint
         do {
-            endpoint = try DTLSSRTPEndpoint(adopting: connection, configuration: configuration)
+            endpoint = try DTLSSRTPEndpoint(adopting: connection, configuration: config)
         } catch {
             _counters.refusedByLimits += 1
             return
         }
+        add(endpoint, at: address, now: now)
+    }
+
+    private func add(_ endpoint: DTLSSRTPEndpoint, at address: Address, now: DTLSInstant) {
         nextPeerID += 1
         let peer = Peer(id: nextPeerID, address: address, endpoint: endpoint, now: now)
         peers[address] = peer

@@ -40,7 +40,14 @@ public struct SSRCRewriter: Sendable, Hashable {
     /// the new SSRC, or nil (packet untouched) when it is unknown or the
     /// packet too short.
     public func rewriteRTP(_ buffer: inout [UInt8], length: Int) -> UInt32? {
-        guard length >= 12, buffer[0] >> 6 == 2, let to = map[Self.read32(buffer, 8)] else { return nil }
+        guard length <= buffer.count else { return nil }
+        var span = buffer.mutableSpan
+        return rewriteRTP(&span, length: length)
+    }
+
+    /// The same in any caller's memory (the server core's buffer).
+    public func rewriteRTP(_ buffer: inout MutableSpan<UInt8>, length: Int) -> UInt32? {
+        guard length >= 12, length <= buffer.count, buffer[0] >> 6 == 2, let to = map[Self.read32(buffer, 8)] else { return nil }
         Self.write32(&buffer, 8, to)
         return to
     }
@@ -50,6 +57,14 @@ public struct SSRCRewriter: Sendable, Hashable {
     /// Returns nil if the packet is malformed (nothing is guaranteed about
     /// the buffer then).
     public func rewriteRTCP(_ buffer: inout [UInt8], length: Int) -> RTCPSummary? {
+        guard length <= buffer.count else { return nil }
+        var span = buffer.mutableSpan
+        return rewriteRTCP(&span, length: length)
+    }
+
+    /// The same in any caller's memory (the server core's buffer).
+    public func rewriteRTCP(_ buffer: inout MutableSpan<UInt8>, length: Int) -> RTCPSummary? {
+        guard length <= buffer.count else { return nil }
         var summary = RTCPSummary()
         var offset = 0
         while offset + 4 <= length {
@@ -99,7 +114,8 @@ public struct SSRCRewriter: Sendable, Hashable {
                         swap(&buffer, entry)
                         entry += 8
                     }
-                } else if fmt == 15, end >= offset + 20, Array(buffer[(offset + 12)..<(offset + 16)]) == Array("REMB".utf8) {
+                } else if fmt == 15, end >= offset + 20, buffer[offset + 12] == 0x52, buffer[offset + 13] == 0x45,
+                          buffer[offset + 14] == 0x4D, buffer[offset + 15] == 0x42  /* "REMB" */ {
                     summary.remb += 1
                     let n = Int(buffer[offset + 16])
                     for i in 0..<n where offset + 24 + i * 4 <= end { swap(&buffer, offset + 20 + i * 4) }
@@ -117,15 +133,15 @@ public struct SSRCRewriter: Sendable, Hashable {
         return offset == length ? summary : nil
     }
 
-    private func swap(_ buffer: inout [UInt8], _ at: Int) {
+    private func swap(_ buffer: inout MutableSpan<UInt8>, _ at: Int) {
         if let to = map[Self.read32(buffer, at)] { Self.write32(&buffer, at, to) }
     }
 
-    static func read16(_ b: [UInt8], _ i: Int) -> UInt16 { UInt16(b[i]) << 8 | UInt16(b[i + 1]) }
-    static func read32(_ b: [UInt8], _ i: Int) -> UInt32 {
+    static func read16(_ b: borrowing MutableSpan<UInt8>, _ i: Int) -> UInt16 { UInt16(b[i]) << 8 | UInt16(b[i + 1]) }
+    static func read32(_ b: borrowing MutableSpan<UInt8>, _ i: Int) -> UInt32 {
         UInt32(b[i]) << 24 | UInt32(b[i + 1]) << 16 | UInt32(b[i + 2]) << 8 | UInt32(b[i + 3])
     }
-    static func write32(_ b: inout [UInt8], _ i: Int, _ v: UInt32) {
+    static func write32(_ b: inout MutableSpan<UInt8>, _ i: Int, _ v: UInt32) {
         b[i] = UInt8(v >> 24)
         b[i + 1] = UInt8((v >> 16) & 0xff)
         b[i + 2] = UInt8((v >> 8) & 0xff)
