@@ -21,7 +21,21 @@ test: deps
 	bash scripts/check-readme.sh
 	.build/debug/EngineInOneScreen
 	$(MAKE) docs
+	$(MAKE) nss-peer
 	bash scripts/interop.sh .build/debug/dtls-srtp
+
+# NSS 3.125 as an independent DTLS peer (Tools/nss-peer): built against
+# libnss3-dev's headers, run on firefox-esr's NSS libraries (Debian's own
+# libnss3 3.87 speaks only draft DTLS 1.3). RPATH, not RUNPATH, so NSS's own
+# dependencies resolve there too.
+NSS_LIBDIR ?= /usr/lib/firefox-esr
+NSS_CC ?= $(shell command -v clang || command -v cc)
+.PHONY: nss-peer
+nss-peer: .build/nss-peer
+.build/nss-peer: Tools/nss-peer/nss_peer.c
+	@mkdir -p .build
+	$(NSS_CC) -O1 -Wall -o $@ $< $$(pkg-config --cflags nss nspr) -L$(NSS_LIBDIR) \
+	  -Wl,--disable-new-dtags,-rpath,$(NSS_LIBDIR) -lssl3 -lsmime3 -lnss3 -lnssutil3 -lnspr4 -lplc4
 
 # The DocC catalog of every library product (Sources/<module>/<module>.docc),
 # with warnings as errors: a broken symbol link or an undocumented parameter fails.

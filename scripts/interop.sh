@@ -5,6 +5,7 @@
 #   s_client    -> our server --echo  6 suites, KM compared, echo, NSS key log lines equal
 #   gnutls-cli  -> our server --echo  ECDHE-ECDSA/ECDHE-RSA/DHE-RSA x AES-128/256-GCM, AES128_CM_SHA1_80
 #   our client  -> our server --echo  SRTP/SRTCP forwarded back, per suite
+#   NSS 3.125 (nss-peer) <-> ours  DTLS 1.2 both roles, KM compared, data both ways; a 1.3-only NSS client gets protocol_version
 #   error lines: unknown suite, bad address, unreadable cert, fingerprint mismatch (alert)
 # Prints one PASS/FAIL line per case and "N passed, M failed"; exits non-zero on any failure.
 # Usage: scripts/interop.sh [path/to/dtls-srtp]   (KEEP=1 keeps the temp dir)
@@ -135,7 +136,68 @@ self_pair ECDHE-ECDSA-AES256-GCM-SHA384 SRTP_AEAD_AES_256_GCM
 self_pair ECDHE-RSA-AES128-GCM-SHA256 SRTP_AES128_CM_SHA1_80
 self_pair DHE-RSA-AES256-GCM-SHA384 SRTP_AES128_CM_SHA1_32
 
-# ---- 5. errors: one line on stderr, non-zero exit
+# ---- 5. NSS 3.125 (firefox-esr's libraries, through Tools/nss-peer): the DTLS 1.3
+# reference, here as an independent DTLS 1.2 peer in both roles. NSS offers
+# only the AES-CM SRTP profiles, and its 1.2 exporter fails with SHA-384
+# suites, so the rows use SHA-256 suites and SRTP_AES128_CM_SHA1_80.
+NSS_PEER="${NSS_PEER:-.build/nss-peer}"
+if [ -x "$NSS_PEER" ]; then
+  for k in ec rsa; do
+    openssl x509 -in "$T/${k}_cert.pem" -outform DER -out "$T/$k.der"
+    openssl pkcs8 -topk8 -nocrypt -in "$T/${k}_key.pem" -outform DER -out "$T/$k.pk8"
+  done
+  nss_client_vs_server() { # suite
+    local S=$1 C; C=$(ct "$1"); nextport; local D="$T/nss2s-$S"; mkdir -p "$D"
+    timeout 12 "$BIN" server --listen "127.0.0.1:$PORT" --echo --once --cert "$T/our_${C}_cert.pem" \
+       --key "$T/our_${C}_key.pem" --cipher-suites "$S" --srtp-profiles SRTP_AES128_CM_SHA1_80 \
+       --peer-fingerprint "$("$BIN" fingerprint "$T/${C}_cert.pem")" >"$D/out" 2>"$D/err" &
+    local SP=$!; sleep 0.4
+    timeout 10 "$NSS_PEER" --role client --connect-port "$PORT" --cert "$T/$C.der" --key "$T/$C.pk8" --versions 1.2 \
+       --srtp --export-len 60 --send hello-from-nss >"$D/nss" 2>&1
+    local RC=$?; wait $SP
+    local KM NKM; KM=$(field keying-material "$D/err" | upper); NKM=$(sed -n 's/^exporter=//p' "$D/nss" | upper)
+    local ok=0
+    [ $RC = 0 ] && [ -n "$KM" ] && [ "$KM" = "$NKM" ] && grep -q "^connected version=0303" "$D/nss" \
+      && grep -q "srtp=0001" "$D/nss" && grep -q "^received=Echo: hello-from-nss" "$D/nss" && ok=1
+    report "nss-client->server" $ok "$S SRTP_AES128_CM_SHA1_80 ($(head -1 "$D/nss"))"
+    [ $ok = 1 ] || { sed 's/^/    /' "$D/err"; sed 's/^/    nss: /' "$D/nss"; }
+  }
+  client_vs_nss_server() { # suite
+    local S=$1 C; C=$(ct "$1"); nextport; local D="$T/c2nss-$S"; mkdir -p "$D"
+    timeout 12 "$NSS_PEER" --role server --port "$PORT" --cert "$T/$C.der" --key "$T/$C.pk8" --versions 1.2 \
+       --srtp --export-len 60 --send hello-from-nss >"$D/nss" 2>&1 &
+    local NP=$!; sleep 0.4
+    (echo hello-from-dtls-srtp; sleep 2) | timeout 10 "$BIN" client --connect "127.0.0.1:$PORT" \
+       --cert "$T/our_${C}_cert.pem" --key "$T/our_${C}_key.pem" --cipher-suites "$S" --srtp-profiles SRTP_AES128_CM_SHA1_80 \
+       --peer-fingerprint "$("$BIN" fingerprint "$T/${C}_cert.pem")" >"$D/out" 2>"$D/err"
+    local RC=$?; wait $NP; local NRC=$?
+    local KM NKM; KM=$(field keying-material "$D/err" | upper); NKM=$(sed -n 's/^exporter=//p' "$D/nss" | upper)
+    local ok=0
+    [ $RC = 0 ] && [ $NRC = 0 ] && [ -n "$KM" ] && [ "$KM" = "$NKM" ] && grep -q "^connected version=0303" "$D/nss" \
+      && grep -q "^received=hello-from-dtls-srtp" "$D/nss" && grep -q hello-from-nss "$D/out" && ok=1
+    report "client->nss-server" $ok "$S SRTP_AES128_CM_SHA1_80 ($(head -1 "$D/nss"))"
+    [ $ok = 1 ] || { sed 's/^/    /' "$D/err"; sed 's/^/    nss: /' "$D/nss"; }
+  }
+  for S in ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-RSA-AES128-GCM-SHA256; do
+    nss_client_vs_server "$S"; client_vs_nss_server "$S"
+  done
+  # A DTLS 1.3-only NSS client at our 1.2 server: protocol_version, not
+  # "no cipher suite in common".
+  nextport; D="$T/nss13-only"; mkdir -p "$D"
+  timeout 8 "$BIN" server --listen "127.0.0.1:$PORT" --once --cert "$T/our_ec_cert.pem" --key "$T/our_ec_key.pem" \
+     --peer-fingerprint "$("$BIN" fingerprint "$T/ec_cert.pem")" >"$D/out" 2>"$D/err" &
+  SP=$!; sleep 0.4
+  timeout 6 "$NSS_PEER" --role client --connect-port "$PORT" --cert "$T/ec.der" --key "$T/ec.pk8" --versions 1.3 \
+     --timeout-ms 3000 >"$D/nss" 2>&1
+  NRC=$?; wait $SP 2>/dev/null
+  ok=0; [ $NRC != 0 ] && grep -q "SSL_ERROR_PROTOCOL_VERSION_ALERT" "$D/nss" && grep -q "protocol_version\|protocolVersion" "$D/err" && ok=1
+  report "nss-1.3-only-client->1.2-server" $ok "$(grep -o 'SSL_ERROR_[A-Z_]*' "$D/nss" | head -1)"
+  [ $ok = 1 ] || { sed 's/^/    /' "$D/err"; sed 's/^/    nss: /' "$D/nss"; }
+else
+  FAIL=$((FAIL+1)); echo "FAIL nss: no $NSS_PEER (make nss-peer builds it)"
+fi
+
+# ---- 6. errors: one line on stderr, non-zero exit
 err_case() { # name expected-regex cmd...
   local name=$1 re=$2; shift 2
   timeout 15 "$@" >"$T/eout" 2>"$T/eerr" </dev/null; local RC=$?

@@ -65,6 +65,17 @@ struct VectorCase {
     }
 
     /// A nested object as a case (for `expect` blocks), keeping this case's id.
+    func stringList(_ key: String) throws -> [String] {
+        guard let value = fields[key] as? [String] else { throw Mismatch("field '\(key)' is not a list of strings") }
+        return value
+    }
+
+    /// A list of objects, each a case of its own (same source).
+    func objectList(_ key: String) throws -> [VectorCase] {
+        guard let value = fields[key] as? [[String: Any]] else { throw Mismatch("field '\(key)' is not a list of objects") }
+        return value.enumerated().map { VectorCase(fields: $0.element, index: $0.offset, fileSource: source) }
+    }
+
     func nested(_ key: String) throws -> VectorCase {
         VectorCase(fields: try object(key).merging(["id": id, "source": source]) { a, _ in a }, index: 0, fileSource: source)
     }

@@ -113,6 +113,7 @@ func checker(for kind: String) -> ((VectorCase) throws -> Void)? {
     case "ffdhe-group": CryptoChecks.ffdhe
     case "demux": DemuxChecks.classify
     case "dtls-handshake": HandshakeChecks.check
+    case "dtls13-session": DTLS13Checks.session
     default: nil
     }
 }

@@ -236,6 +236,12 @@ import Testing
         Row("downgrade: ClientHello offering only DTLS 1.0", .fatal(.protocolVersion, .protocolVersion)) {
             try handshake(rewrite: .clientHello, toServer: true) { b in var e = b; e[0] = 0xFE; e[1] = 0xFF; return e }
         },
+        Row("ClientHello whose supported_versions lists only DTLS 1.3 (at a 1.2 server)", .fatal(.protocolVersion, .protocolVersion)) {
+            try handshake(rewrite: .clientHello, toServer: true) { b in appendingExtension(b, type: 43, data: [2, 0xFE, 0xFC]) }
+        },
+        Row("ClientHello whose supported_versions has an odd length", .fatal(.malformedMessage, .decodeError)) {
+            try handshake(rewrite: .clientHello, toServer: true) { b in appendingExtension(b, type: 43, data: [3, 0xFE, 0xFC, 0xFE]) }
+        },
         Row("downgrade: ServerHello choosing DTLS 1.0", .fatal(.protocolVersion, .protocolVersion)) {
             try handshake(rewrite: .serverHello, toServer: false, victimIsServer: false) { b in var e = b; e[0] = 0xFE; e[1] = 0xFF; return e }
         },

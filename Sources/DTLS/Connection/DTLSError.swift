@@ -39,6 +39,9 @@ public struct DTLSError: Error, Hashable, Sendable, CustomStringConvertible {
         case alertReceived
         /// The handshake did not finish before its deadline.
         case handshakeTimeout
+        /// A protected record does not authenticate (DTLS drops such records
+        /// rather than failing, RFC 9147 4.5.2; bad_record_mac).
+        case badRecordMAC
         /// libcrypto failed where it should not.
         case internalError
         /// `send` or `exportKeyingMaterial` before the handshake completed.

@@ -146,6 +146,14 @@ final class DTLS12Server: DTLS12Engine {
         guard hello.version.rawValue <= ProtocolVersion.dtls12.rawValue else {
             throw DTLSError(.protocolVersion, alert: .protocolVersion, "client offers only \(hello.version)")
         }
+        // RFC 8446 4.2.1: supported_versions, when sent, is the client's
+        // list, whatever legacy_version says. A client that lists only DTLS
+        // 1.3 is told protocol_version, not "no cipher suite in common".
+        if let versions = try parse({ () throws(WireError) in try hello.extensions.clientSupportedVersions() }),
+           !versions.contains(.dtls12) {
+            throw DTLSError(.protocolVersion, alert: .protocolVersion,
+                            "client supports only \(versions.map(\.description).joined(separator: ", "))")
+        }
         guard hello.compressionMethods.contains(0) else { throw .illegal("no null compression") }
         guard hello.extensions.contains(.extendedMasterSecret) else {
             throw .failure(.missingExtendedMasterSecret, "client did not offer extended master secret")

@@ -8,4 +8,6 @@ package struct ContentType: RawRepresentable, Hashable, Sendable {
     package static let alert = ContentType(rawValue: 21)
     package static let handshake = ContentType(rawValue: 22)
     package static let applicationData = ContentType(rawValue: 23)
+    /// DTLS 1.3 ACK (RFC 9147 7).
+    package static let ack = ContentType(rawValue: 26)
 }
