@@ -54,10 +54,13 @@ enum DTLS13Checks {
                     case .applicationData:
                         if from == "client" { clientData += opened.content } else { serverData += opened.content }
                     case .ack:
-                        // RFC 9147 7: RecordNumber record_numbers<0..2^16-1>, 16 bytes each.
-                        guard opened.content.count >= 2,
-                              Int(opened.content[0]) << 8 | Int(opened.content[1]) == opened.content.count - 2,
-                              (opened.content.count - 2) % 16 == 0 else { throw Mismatch("malformed ACK from \(from)") }
+                        var reader = ByteReader(opened.content)
+                        let ack = try ACK(parsing: &reader)
+                        var writer = ByteWriter()
+                        ack.write(to: &writer)
+                        try Expect.bytes(writer.bytes, opened.content, "ACK round trip")
+                        // An ACK names records the peer sent: epochs 0 to 3.
+                        try Expect.that(!ack.records.isEmpty && ack.records.allSatisfy { $0.epoch <= 3 }, "ACK from \(from) names \(ack.records)")
                         acks += 1
                     case .alert: break
                     default: throw Mismatch("\(from) sent content type \(opened.type.rawValue)")
@@ -115,12 +118,64 @@ enum DTLS13Checks {
             transcriptHash: transcriptHash(clientHello + serverFlight + clientFlight.dropLast()))
         try Expect.bytes(clientFinished, clientFlight[2].body, "client Finished verify_data")
 
+        try checkMessages(clientHello: clientHello[0], serverFlight: serverFlight, clientFlight: clientFlight,
+                          hash: hash, transcriptHash: transcriptHash)
+
         let exported = try KeySchedule13.export(suite.hash, exporterMasterSecret: try secret("EXPORTER_SECRET"),
                                                 label: try c.string("exporter_label"), length: try c.hex("exporter").count)
         try Expect.bytes(exported, try c.hex("exporter"), "exporter (EXTRACTOR-dtls_srtp)")
         try Expect.bytes(clientData, Array(try c.string("client_data").utf8), "client application data")
         try Expect.bytes(serverData, Array(try c.string("server_data").utf8), "server application data")
         guard protectedRecords >= 8, acks >= 1 else { throw Mismatch("only \(protectedRecords) protected records, \(acks) ACKs") }
+    }
+
+    /// Every NSS message through our DTLS 1.3 codecs: parsed, written back
+    /// byte for byte; the fields a DTLS-SRTP handshake depends on; both
+    /// CertificateVerify signatures against the certificates sent.
+    private static func checkMessages(clientHello: Message, serverFlight: [Message], clientFlight: [Message],
+                                      hash: HashAlgorithm, transcriptHash: ([Message]) -> [UInt8]) throws {
+        func roundTrip<M>(_ message: Message, _ parse: (inout ByteReader) throws(WireError) -> M,
+                          _ write: (M, inout ByteWriter) -> Void) throws -> M {
+            var reader = ByteReader(message.body)
+            let parsed = try parse(&reader)
+            var writer = ByteWriter()
+            write(parsed, &writer)
+            try Expect.bytes(writer.bytes, message.body, "handshake type \(message.type) round trip")
+            return parsed
+        }
+        let hello = try roundTrip(clientHello, { (r: inout ByteReader) throws(WireError) in try ClientHello(parsing: &r) }) { $0.write(to: &$1) }
+        try Expect.that(try hello.extensions.clientSupportedVersions()?.contains(.dtls13) == true, "ClientHello offers DTLS 1.3")
+        try Expect.that(try hello.extensions.clientKeyShares()?.isEmpty == false, "ClientHello has key shares")
+        let serverHello = try roundTrip(serverFlight[0], { (r: inout ByteReader) throws(WireError) in try ServerHello(parsing: &r) }) { $0.write(to: &$1) }
+        try Expect.equal(serverHello.version, .dtls12, "ServerHello legacy_version")
+        try Expect.equal(try serverHello.extensions.selectedVersion(), .dtls13, "ServerHello supported_versions")
+        let share = try serverHello.extensions.serverKeyShare()
+        try Expect.that(share != nil, "ServerHello key_share")
+        let encrypted = try roundTrip(serverFlight[1], { (r: inout ByteReader) throws(WireError) in try EncryptedExtensions(parsing: &r) }) { $0.write(to: &$1) }
+        try Expect.that(try encrypted.extensions.useSRTP() != nil, "use_srtp in EncryptedExtensions (RFC 9147 on RFC 5764)")
+        let request = try roundTrip(serverFlight[2], { (r: inout ByteReader) throws(WireError) in try CertificateRequest13(parsing: &r) }) { $0.write(to: &$1) }
+        try Expect.that(request.context.isEmpty, "handshake CertificateRequest context is empty")
+        let serverCertificate = try roundTrip(serverFlight[3], { (r: inout ByteReader) throws(WireError) in try Certificate13(parsing: &r) }) { $0.write(to: &$1) }
+        let clientCertificate = try roundTrip(clientFlight[0], { (r: inout ByteReader) throws(WireError) in try Certificate13(parsing: &r) }) { $0.write(to: &$1) }
+
+        func verify(_ signed: Message, certificate: Certificate13, server: Bool, before: [Message]) throws {
+            let cv = try roundTrip(signed, { (r: inout ByteReader) throws(WireError) in
+                let v = try DigitallySigned(parsing: &r)
+                try r.expectEnd()
+                return v
+            }) { $0.write(to: &$1) }
+            guard let leaf = certificate.entries.first else { throw Mismatch("no certificate entry") }
+            let key = try Certificate(derEncoded: leaf.certificate).publicKey()
+            try Expect.that(cv.scheme.isECDSA, "CertificateVerify scheme \(cv.scheme) (the fixtures are ECDSA P-256)")
+            let schemeHash = cv.scheme.hash
+            let content = CertificateVerify13.signedContent(server: server, transcriptHash: transcriptHash(before))
+            try Expect.that(key.verify(signature: cv.signature.span, message: content.span, hash: schemeHash),
+                            "\(server ? "server" : "client") CertificateVerify signature")
+        }
+        try verify(serverFlight[4], certificate: serverCertificate, server: true, before: [clientHello] + Array(serverFlight[0...3]))
+        try verify(clientFlight[1], certificate: clientCertificate, server: false,
+                   before: [clientHello] + serverFlight + [clientFlight[0]])
+        _ = hash
     }
 
     /// One reassembled handshake message.

@@ -131,7 +131,7 @@ extension SignatureScheme {
         }
     }
 
-    var hash: HashAlgorithm {
+    package var hash: HashAlgorithm {
         switch self {
         case .ecdsaSecp384r1Sha384, .rsaPkcs1Sha384: .sha384
         default: .sha256

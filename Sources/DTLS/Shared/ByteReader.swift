@@ -52,6 +52,14 @@ package struct ByteReader {
         return value
     }
 
+    package mutating func readUInt64() throws(WireError) -> UInt64 {
+        guard remaining >= 8 else { throw .truncated }
+        var value: UInt64 = 0
+        for i in 0..<8 { value = value << 8 | UInt64(bytes[position + i]) }
+        position += 8
+        return value
+    }
+
     /// The range of the next `count` bytes, consumed without copying.
     package mutating func readRange(_ count: Int) throws(WireError) -> Range<Int> {
         guard count >= 0, remaining >= count else { throw .truncated }

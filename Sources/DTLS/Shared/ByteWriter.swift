@@ -34,6 +34,12 @@ package struct ByteWriter {
         }
     }
 
+    package mutating func writeUInt64(_ v: UInt64) {
+        for shift in stride(from: 56, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: v >> UInt64(shift)))
+        }
+    }
+
     package mutating func writeBytes(_ b: [UInt8]) { bytes.append(contentsOf: b) }
     package mutating func writeBytes(_ b: ArraySlice<UInt8>) { bytes.append(contentsOf: b) }
 

@@ -10,6 +10,8 @@ package struct ExtensionType: RawRepresentable, Hashable, Sendable {
     package static let extendedMasterSecret = ExtensionType(rawValue: 23)
     package static let sessionTicket = ExtensionType(rawValue: 35)
     package static let supportedVersions = ExtensionType(rawValue: 43)
+    package static let cookie = ExtensionType(rawValue: 44)
+    package static let keyShare = ExtensionType(rawValue: 51)
     package static let renegotiationInfo = ExtensionType(rawValue: 0xFF01)
 }
 
