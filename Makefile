@@ -16,12 +16,12 @@ demo: deps
 # Every test; exits non-zero when any test fails.
 test: deps
 	bash scripts/check-self-contained.sh
+	$(MAKE) nss-peer
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	bash scripts/check-readme.sh
 	.build/debug/EngineInOneScreen
 	$(MAKE) docs
-	$(MAKE) nss-peer
 	bash scripts/interop.sh .build/debug/dtls-srtp
 
 # NSS 3.125 as an independent DTLS peer (Tools/nss-peer): built against
