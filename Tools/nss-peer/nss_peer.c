@@ -11,6 +11,8 @@
 //                 --cert FILE.der --key FILE.pk8 [--versions 1.2,1.3]
 //                 [--srtp] [--export-len N] [--timeout-ms N] [--send TEXT]
 //                 [--tls13-suite 1301|1302|1303]   (only that DTLS 1.3 suite)
+//                 [--groups 11ec,001d] [--key-shares N]  (named groups, hex, in
+//                 preference order; key shares sent for the first N of them)
 // The server waits for the first datagram on 127.0.0.1:--port and talks to
 // its sender; the client talks to 127.0.0.1:--connect-port. Mutual
 // authentication is on; any certificate is accepted (the caller compares
@@ -84,6 +86,8 @@ int main(int argc, char **argv) {
     const char *role = NULL, *certPath = NULL, *keyPath = NULL, *versions = "1.2,1.3", *send = NULL;
     int port = 0, connectPort = 0, srtp = 0, exportLen = 0, timeoutMs = 10000;
     unsigned tls13Suite = 0;
+    const char *groups = NULL;
+    int keyShares = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--role")) role = argv[i + 1];
         else if (!strcmp(argv[i], "--port")) port = atoi(argv[i + 1]);
@@ -96,6 +100,8 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--timeout-ms")) timeoutMs = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--send")) send = argv[i + 1];
         else if (!strcmp(argv[i], "--tls13-suite")) tls13Suite = (unsigned)strtoul(argv[i + 1], NULL, 16);
+        else if (!strcmp(argv[i], "--groups")) groups = argv[i + 1];
+        else if (!strcmp(argv[i], "--key-shares")) keyShares = atoi(argv[i + 1]);
         else { fprintf(stderr, "nss-peer: unknown option %s\n", argv[i]); return 2; }
     }
     if (argc >= 2 && !strcmp(argv[argc - 1], "--srtp")) srtp = 1;
@@ -142,6 +148,16 @@ int main(int argc, char **argv) {
         const PRUint16 all[] = { TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256 };
         for (int i = 0; i < 3; i++) SSL_CipherPrefSet(fd, all[i], all[i] == tls13Suite ? PR_TRUE : PR_FALSE);
     }
+    if (groups) {
+        SSLNamedGroup list[16];
+        unsigned n = 0;
+        for (const char *p = groups; *p && n < 16;) {
+            list[n++] = (SSLNamedGroup)strtoul(p, (char **)&p, 16);
+            if (*p == ',') p++;
+        }
+        if (SSL_NamedGroupConfig(fd, list, n) != SECSuccess) die("SSL_NamedGroupConfig");
+    }
+    if (keyShares > 1 && SSL_SendAdditionalKeyShares(fd, (unsigned)keyShares - 1) != SECSuccess) die("SSL_SendAdditionalKeyShares");
     SSL_AuthCertificateHook(fd, accept_any, NULL);
     if (isServer) {
         if (SSL_ConfigServerCert(fd, g_cert, g_key, NULL, 0) != SECSuccess) die("SSL_ConfigServerCert");

@@ -41,10 +41,13 @@ public struct AlertDescription: RawRepresentable, Hashable, Sendable, CustomStri
     public static let noRenegotiation = AlertDescription(rawValue: 100)
     /// unsupported_extension.
     public static let unsupportedExtension = AlertDescription(rawValue: 110)
+    /// certificate_required (TLS 1.3: a client sent no certificate when asked).
+    public static let certificateRequired = AlertDescription(rawValue: 116)
 
     public var description: String {
         switch rawValue {
         case 0: "close_notify"
+        case 116: "certificate_required"
         case 10: "unexpected_message"
         case 20: "bad_record_mac"
         case 22: "record_overflow"

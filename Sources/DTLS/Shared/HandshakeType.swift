@@ -14,6 +14,10 @@ package struct HandshakeType: RawRepresentable, Hashable, Sendable, CustomString
     package static let certificateVerify = HandshakeType(rawValue: 15)
     package static let clientKeyExchange = HandshakeType(rawValue: 16)
     package static let finished = HandshakeType(rawValue: 20)
+    /// DTLS 1.3 / TLS 1.3 (RFC 8446 4).
+    package static let newSessionTicket = HandshakeType(rawValue: 4)
+    package static let encryptedExtensions = HandshakeType(rawValue: 8)
+    package static let keyUpdate = HandshakeType(rawValue: 24)
 
     package var description: String {
         switch rawValue {

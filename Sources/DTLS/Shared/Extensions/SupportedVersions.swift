@@ -10,6 +10,11 @@ extension HelloExtension {
         for version in versions { writer.writeUInt16(version.rawValue) }
         return HelloExtension(type: .supportedVersions, data: writer.bytes)
     }
+
+    /// A ServerHello's supported_versions: the version chosen.
+    package static func selectedVersion(_ version: ProtocolVersion) -> HelloExtension {
+        HelloExtension(type: .supportedVersions, data: [UInt8(version.rawValue >> 8), UInt8(truncatingIfNeeded: version.rawValue)])
+    }
 }
 
 extension Array where Element == HelloExtension {

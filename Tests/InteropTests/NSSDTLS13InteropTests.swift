@@ -8,12 +8,13 @@ import Testing
 import Glibc
 #endif
 
-/// Our DTLS 1.3 client against NSS 3.125 (`Tools/nss-peer`, its own
-/// process on firefox-esr's libraries) over loopback UDP: the handshake
-/// with mutual authentication and use_srtp, equal exported keying
-/// material, application data both ways, close_notify. `make test` builds
-/// the peer first; without it the test fails.
-@Suite(.serialized) struct NSSDTLS13ClientInteropTests {
+/// Our DTLS 1.3 client and server against NSS 3.125 (`Tools/nss-peer`, its
+/// own process on firefox-esr's libraries) over loopback UDP: the
+/// handshake with mutual authentication and use_srtp and no
+/// retransmission, equal exported keying material, application data both
+/// ways, close_notify. `make test` builds the peer first; without it the
+/// test fails.
+@Suite(.serialized) struct NSSDTLS13InteropTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static var peerPath: String { root.appendingPathComponent(".build/nss-peer").path }
 
@@ -27,6 +28,20 @@ import Glibc
             peer.sin_family = sa_family_t(AF_INET)
             peer.sin_port = port.bigEndian
             peer.sin_addr.s_addr = inet_addr("127.0.0.1")
+        }
+
+        /// Bound to 127.0.0.1:`port`; the peer is whoever sends first.
+        init(listening port: UInt16) throws {
+            fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+            guard fd >= 0 else { throw POSIXError(.EIO) }
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_port = port.bigEndian
+            local.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let ok = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard ok == 0 else { throw POSIXError(.EADDRINUSE) }
         }
         deinit { close(fd) }
         func send(_ bytes: [UInt8]) {
@@ -44,14 +59,24 @@ import Glibc
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&poller, 1, milliseconds) > 0 else { return nil }
             var buffer = [UInt8](repeating: 0, count: 65536)
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            return n > 0 ? Array(buffer[0..<n]) : nil
+            var from = sockaddr_in()
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let n = buffer.withUnsafeMutableBytes { raw in
+                withUnsafeMutablePointer(to: &from) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, raw.baseAddress, raw.count, 0, $0, &length) }
+                }
+            }
+            guard n > 0 else { return nil }
+            peer = from
+            return Array(buffer[0..<n])
         }
     }
 
     static func freePort() -> UInt16 { UInt16.random(in: 30000...60000) }
 
-    func run(suite: String) throws {
+    enum OurRole { case client, server }
+
+    func run(suite: String, ours role: OurRole, nssGroups: String? = nil, nssKeyShares: Int? = nil) throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.peerPath), "no \(Self.peerPath): make nss-peer")
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("nss13-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
@@ -70,9 +95,15 @@ import Glibc
         let port = Self.freePort()
         let server = Process()
         server.executableURL = URL(fileURLWithPath: Self.peerPath)
-        server.arguments = ["--role", "server", "--port", String(port), "--cert", work.appendingPathComponent("ec.der").path,
-                            "--key", work.appendingPathComponent("ec.pk8").path, "--versions", "1.3", "--srtp",
-                            "--export-len", "60", "--send", "pong", "--tls13-suite", suite]
+        var arguments: [String] = role == .client
+            ? ["--role", "server", "--port", String(port), "--send", "pong"]
+            : ["--role", "client", "--connect-port", String(port), "--send", "pong"]
+        arguments += ["--cert", work.appendingPathComponent("ec.der").path, "--key", work.appendingPathComponent("ec.pk8").path]
+        arguments += ["--versions", "1.3", "--srtp", "--export-len", "60", "--tls13-suite", suite]
+        if let nssGroups { arguments += ["--groups", nssGroups] }
+        if let nssKeyShares { arguments += ["--key-shares", String(nssKeyShares)] }
+        server.arguments = arguments
+        let udp = role == .client ? try UDP(to: port) : try UDP(listening: port)
         let output = Pipe()
         server.standardOutput = output
         server.standardError = output
@@ -84,13 +115,18 @@ import Glibc
         var config = DTLSConfiguration(certificate: us.certificate, privateKey: us.key,
                                        peerVerification: .fingerprints([Fingerprint(certificate: nssCertificate)]))
         config.srtpProfiles = [.aes128CmHmacSha1_80]
-        let client = DTLS13Client(configuration: config)
-        let udp = try UDP(to: port)
+        let client: DTLS13Engine
+        if role == .client {
+            let ours = DTLS13Client(configuration: config)
+            try ours.start(now: .now)
+            client = ours
+        } else {
+            client = DTLS13Server(configuration: config)
+        }
         var now = DTLSInstant.now
-        try client.start(now: now)
         let deadline = Date().addingTimeInterval(10)
         var retransmissions = 0
-        while client.state != .connected, Date() < deadline {
+        while client.phase != .connected, Date() < deadline {
             while let datagram = client.pollDatagram() { udp.send(datagram) }
             if let datagram = udp.receive(milliseconds: 100) {
                 now = .now
@@ -100,7 +136,7 @@ import Glibc
                 client.handleTimeout(now: .now)
             }
         }
-        #expect(client.state == .connected)
+        #expect(client.phase == .connected)
         #expect(retransmissions == 0, "a clean loopback handshake needs no retransmission")
         #expect(client.suite?.rawValue == UInt16(suite, radix: 16))
         #expect(client.group == .x25519)
@@ -121,11 +157,17 @@ import Glibc
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(server.terminationStatus == 0, "nss-peer: \(text)")
         #expect(text.contains("connected version=0304 cipher=\(suite) group=x25519 srtp=0001"), "\(text)")
+        #expect(text.contains("peer-sha256=" + TestIdentity.ecdsaP256.fingerprint.bytes.map { String(format: "%02X", $0) }.joined(separator: ":")), "NSS saw our certificate")
         #expect(text.contains("received=ping"))
         let exporterLine = text.split(separator: "\n").first { $0.hasPrefix("exporter=") }
         #expect(exporterLine.map { String($0.dropFirst(9)) } == ours.map { String(format: "%02x", $0) }.joined())
     }
 
-    @Test func ourClientHandshakesWithNSSOverAES128GCM() throws { try run(suite: "1301") }
-    @Test func ourClientHandshakesWithNSSOverAES256GCMSHA384() throws { try run(suite: "1302") }
+    @Test func ourClientHandshakesWithNSSOverAES128GCM() throws { try run(suite: "1301", ours: .client) }
+    @Test func ourClientHandshakesWithNSSOverAES256GCMSHA384() throws { try run(suite: "1302", ours: .client) }
+    @Test func ourServerAnswersNSSOfferingX25519() throws { try run(suite: "1301", ours: .server, nssGroups: "001d") }
+    @Test func ourServerTakesTheX25519ShareBesideAHybridOne() throws {
+        // As both browsers send: X25519MLKEM768 first, an X25519 share too.
+        try run(suite: "1302", ours: .server, nssGroups: "11ec,001d", nssKeyShares: 2)
+    }
 }

@@ -1,0 +1,431 @@
+import DTLSCrypto
+
+/// What both DTLS 1.3 roles share (RFC 9147): records in and out under
+/// per-epoch keys, handshake messages reassembled and taken in order,
+/// the transcript in TLS form, flights retransmitted with backoff until
+/// the peer's next flight or ACK, ACKs for post-handshake records,
+/// application data, close_notify and the exporter. `DTLS13Client` and
+/// `DTLS13Server` add each role's messages and their state enum.
+///
+/// **Boundary**: not yet behind `DTLSConnection`; AES-GCM suites, X25519,
+/// ECDSA keys, no HelloRetryRequest, one datagram per flight.
+package class DTLS13Engine {
+    /// Where the connection is; each role's handshake steps are its own.
+    package enum Phase: Equatable, Sendable {
+        case handshaking
+        case connected
+        case failed(DTLSError)
+        case closed
+    }
+
+    package private(set) var phase: Phase = .handshaking
+    package internal(set) var suite: CipherSuite?
+    package internal(set) var group: NamedGroup?
+    package internal(set) var srtpProfile: SRTPProtectionProfile?
+    package internal(set) var peerCertificate: [UInt8]?
+    /// Application data received, in order.
+    package private(set) var received: [[UInt8]] = []
+
+    let config: DTLSConfiguration
+    var hash: HashAlgorithm = .sha256
+    var keyLength = 16
+    var transcript: [UInt8] = []
+    var clientHandshakeSecret: [UInt8] = []
+    var serverHandshakeSecret: [UInt8] = []
+    var masterSecret: [UInt8] = []
+    private var exporterSecret: [UInt8] = []
+    var readKeys: [UInt64: EpochKeys13] = [:]
+    var writeKeys: EpochKeys13?
+    private var epochTwoWrite: EpochKeys13?
+    private var outgoing: [[UInt8]] = []
+    private var writeSequence: [UInt64: UInt64] = [:]
+    private var readNext: [UInt64: UInt64] = [:]
+    private var messageSequence: UInt16 = 0
+    private var reassembly: [UInt16: (type: UInt8, body: [UInt8], have: [Bool])] = [:]
+    private var nextMessage: UInt16 = 0
+    /// The last flight's records, resealed with fresh record numbers each time.
+    private var flight: [(epoch: UInt64, type: ContentType, content: [UInt8])] = []
+    private var flightRecordNumbers: Set<ACK.RecordNumber> = []
+    private var retransmitAt: DTLSInstant?
+    private var timeout: Duration = .seconds(1)
+    private var pendingAcks: [ACK.RecordNumber] = []
+    /// The protected handshake records received during the handshake, for
+    /// the ACK of the peer's final flight (RFC 9147 7).
+    private(set) var handshakeRecordsReceived: [ACK.RecordNumber] = []
+
+    init(configuration: DTLSConfiguration) {
+        config = configuration
+    }
+
+    /// The next datagram to send, if any.
+    package func pollDatagram() -> [UInt8]? {
+        outgoing.isEmpty ? nil : outgoing.removeFirst()
+    }
+
+    /// When `handleTimeout` should run.
+    package var nextTimeout: DTLSInstant? { retransmitAt }
+
+    /// Retransmits the current flight when its timer ran out (RFC 9147 5.8:
+    /// backoff, doubling up to 60 s).
+    package func handleTimeout(now: DTLSInstant) {
+        guard let at = retransmitAt, now >= at, !flight.isEmpty else { return }
+        timeout = min(timeout * 2, .seconds(60))
+        transmit(now: now)
+    }
+
+    /// Sends application data (epoch 3).
+    package func send(_ data: [UInt8]) throws(DTLSError) {
+        guard phase == .connected, let keys = writeKeys else { throw DTLSError(.notConnected, alert: nil, "not connected") }
+        outgoing.append(try seal(.applicationData, data, keys: keys))
+    }
+
+    /// Sends close_notify.
+    package func close() {
+        guard phase == .connected, let keys = writeKeys else { return }
+        if let record = try? seal(.alert, [1, 0], keys: keys) { outgoing.append(record) }
+        phase = .closed
+        retransmitAt = nil
+    }
+
+    /// RFC 8446 7.5 with the "dtls13" labels; `EXTRACTOR-dtls_srtp` for the SRTP keys.
+    package func exportKeyingMaterial(label: String, length: Int) throws(DTLSError) -> [UInt8] {
+        guard phase == .connected else { throw DTLSError(.notConnected, alert: nil, "not connected") }
+        return try derive { () throws(CryptoError) in
+            try KeySchedule13.export(hash, exporterMasterSecret: exporterSecret, label: label, length: length)
+        }
+    }
+
+    // MARK: - Input
+
+    /// Handles one received datagram; protocol errors fail the handshake.
+    package func handleDatagram(_ datagram: [UInt8], now: DTLSInstant) throws(DTLSError) {
+        switch phase {
+        case .failed(let error): throw error
+        case .closed: return
+        default: break
+        }
+        var offset = 0
+        var acknowledge = false
+        while offset < datagram.count {
+            if UnifiedHeader.starts(datagram[offset]) {
+                let header: UnifiedHeader, body: Range<Int>
+                do { (header, body) = try UnifiedHeader.parse(datagram, at: offset) } catch { return }  // RFC 9147 4.5.2: drop
+                offset = body.upperBound
+                let epoch = UInt64(header.epochBits)
+                guard let keys = readKeys[epoch] else { continue }
+                let opened: RecordProtection13.Opened
+                do {
+                    opened = try RecordProtection13.open(datagram, header: header, body: body, expected: readNext[epoch] ?? 0, keys: keys)
+                } catch { continue }  // a record that does not authenticate is dropped
+                readNext[epoch] = max(readNext[epoch] ?? 0, opened.sequence + 1)
+                switch opened.type {
+                case .handshake:
+                    if phase == .handshaking { handshakeRecordsReceived.append(ACK.RecordNumber(epoch: epoch, sequence: opened.sequence)) }
+                    if phase == .connected {
+                        // Post-handshake messages are acknowledged (RFC 9147 7).
+                        pendingAcks.append(ACK.RecordNumber(epoch: epoch, sequence: opened.sequence))
+                        acknowledge = true
+                    }
+                    try handleHandshakeRecord(opened.content, now: now)
+                case .ack:
+                    handleACK(opened.content)
+                case .applicationData:
+                    if phase == .connected { received.append(opened.content) }
+                case .alert:
+                    if opened.content.count == 2, opened.content[1] == 0 {
+                        phase = .closed
+                        retransmitAt = nil
+                        return
+                    }
+                    throw fail(DTLSError(.alertReceived, alert: nil, "peer alert \(opened.content)"))
+                default:
+                    continue
+                }
+            } else {
+                // DTLSPlaintext, epoch 0: type, version, epoch, sequence (6), length.
+                guard offset + 13 <= datagram.count else { return }
+                let type = datagram[offset], epoch = UInt16(datagram[offset + 3]) << 8 | UInt16(datagram[offset + 4])
+                let length = Int(datagram[offset + 11]) << 8 | Int(datagram[offset + 12])
+                let body = (offset + 13)..<(offset + 13 + length)
+                guard body.upperBound <= datagram.count else { return }
+                offset = body.upperBound
+                guard epoch == 0, phase == .handshaking else { continue }
+                if type == ContentType.handshake.rawValue {
+                    try handleHandshakeRecord(Array(datagram[body]), now: now)
+                } else if type == ContentType.alert.rawValue {
+                    throw fail(DTLSError(.alertReceived, alert: nil, "peer alert in the clear \(Array(datagram[body]))"))
+                }
+            }
+        }
+        if acknowledge { sendACK() }
+    }
+
+    /// Reassembles fragments and hands complete messages over in order.
+    private func handleHandshakeRecord(_ content: [UInt8], now: DTLSInstant) throws(DTLSError) {
+        let fragments: [HandshakeFragmentView]
+        do { fragments = try HandshakeFragmentView.split(content, range: 0..<content.count) }
+        catch { throw fail(DTLSError(.malformedMessage, alert: .decodeError, "handshake fragment: \(error)")) }
+        for fragment in fragments {
+            let h = fragment.header
+            guard h.messageSequence >= nextMessage, h.length <= config.maxHandshakeMessageSize else { continue }
+            var entry = reassembly[h.messageSequence]
+                ?? (h.type.rawValue, [UInt8](repeating: 0, count: Int(h.length)), [Bool](repeating: false, count: Int(h.length)))
+            guard entry.type == h.type.rawValue, entry.body.count == Int(h.length),
+                  Int(h.fragmentOffset) + Int(h.fragmentLength) <= entry.body.count else {
+                throw fail(DTLSError(.malformedMessage, alert: .decodeError, "fragment disagrees with its message"))
+            }
+            for (i, byte) in content[fragment.body].enumerated() {
+                entry.body[Int(h.fragmentOffset) + i] = byte
+                entry.have[Int(h.fragmentOffset) + i] = true
+            }
+            reassembly[h.messageSequence] = entry
+        }
+        while let entry = reassembly[nextMessage], !entry.have.contains(false) {
+            reassembly[nextMessage] = nil
+            nextMessage += 1
+            do {
+                try process(type: HandshakeType(rawValue: entry.type), body: entry.body, now: now)
+            } catch let error as DTLSError {
+                throw fail(error)
+            } catch {
+                throw fail(DTLSError(.malformedMessage, alert: .decodeError, "\(error)"))
+            }
+        }
+    }
+
+    /// One complete handshake message, for the role to act on.
+    func process(type: HandshakeType, body: [UInt8], now: DTLSInstant) throws {
+        fatalError("a role overrides process(type:body:now:)")
+    }
+
+    private func handleACK(_ content: [UInt8]) {
+        var reader = ByteReader(content)
+        guard let ack = try? ACK(parsing: &reader) else { return }
+        // RFC 9147 7: the flight is done when every record of it is acknowledged.
+        if !flightRecordNumbers.isEmpty, flightRecordNumbers.isSubset(of: Set(ack.records)) { flightAcknowledged() }
+    }
+
+    /// The peer's answer (its next flight, or an ACK) covers our last flight.
+    func flightAcknowledged() {
+        flight = []
+        flightRecordNumbers = []
+        retransmitAt = nil
+    }
+
+    // MARK: - Key schedule steps
+
+    /// The hello exchange is done: handshake secrets (transcript CH..SH) and epoch 2.
+    func enterHandshakeEpoch(sharedSecret: [UInt8], isClient: Bool) throws(DTLSError) {
+        let helloHash = transcriptHash()
+        let (client, server) = try derive { () throws(CryptoError) in
+            let handshakeSecret = try KeySchedule13.handshakeSecret(hash, sharedSecret: sharedSecret)
+            masterSecret = try KeySchedule13.masterSecret(hash, handshakeSecret: handshakeSecret)
+            return (try KeySchedule13.deriveSecret(hash, secret: handshakeSecret, label: "c hs traffic", transcriptHash: helloHash),
+                    try KeySchedule13.deriveSecret(hash, secret: handshakeSecret, label: "s hs traffic", transcriptHash: helloHash))
+        }
+        clientHandshakeSecret = client
+        serverHandshakeSecret = server
+        readKeys[2] = try epochKeys(isClient ? server : client, epoch: 2, usage: .open)
+        writeKeys = try epochKeys(isClient ? client : server, epoch: 2, usage: .seal)
+    }
+
+    /// The application secrets from the transcript through the server's Finished.
+    func applicationSecrets() throws(DTLSError) -> (client: [UInt8], server: [UInt8]) {
+        let finishedHash = transcriptHash()
+        let secrets = try derive { () throws(CryptoError) in
+            (try KeySchedule13.deriveSecret(hash, secret: masterSecret, label: "c ap traffic", transcriptHash: finishedHash),
+             try KeySchedule13.deriveSecret(hash, secret: masterSecret, label: "s ap traffic", transcriptHash: finishedHash),
+             try KeySchedule13.deriveSecret(hash, secret: masterSecret, label: "exp master", transcriptHash: finishedHash))
+        }
+        exporterSecret = secrets.2
+        return (secrets.0, secrets.1)
+    }
+
+    /// Both sides' application keys; the write side switches at once.
+    func enterApplicationEpoch(read: [UInt8], write: [UInt8]) throws(DTLSError) {
+        readKeys[3] = try epochKeys(read, epoch: 3, usage: .open)
+        _ = handshakeWriteKeys()
+        writeKeys = try epochKeys(write, epoch: 3, usage: .seal)
+    }
+
+    func connected() { phase = .connected }
+
+    /// Checks a peer's CertificateVerify against its certificate and the transcript so far.
+    func verifyPeerSignature(_ signed: DigitallySigned, peerIsServer: Bool) throws(DTLSError) {
+        guard let der = peerCertificate else { throw DTLSError(.unexpectedMessage, alert: .unexpectedMessage, "CertificateVerify before Certificate") }
+        guard signed.scheme.isECDSA, config.signatureSchemes.contains(signed.scheme) else {
+            throw DTLSError(.illegalParameter, alert: .illegalParameter, "CertificateVerify scheme \(signed.scheme)")
+        }
+        let content = CertificateVerify13.signedContent(server: peerIsServer, transcriptHash: transcriptHash())
+        let valid: Bool
+        do {
+            valid = try Certificate(derEncoded: der).publicKey().verify(signature: signed.signature.span, message: content.span, hash: signed.scheme.hash)
+        } catch {
+            throw DTLSError(.badCertificate, alert: .badCertificate, "peer certificate: \(error)")
+        }
+        guard valid else { throw DTLSError(.badSignature, alert: .decryptError, "CertificateVerify does not verify") }
+    }
+
+    /// Checks the peer's certificate entry list and keeps the leaf.
+    func acceptPeerCertificate(_ certificate: Certificate13) throws(DTLSError) {
+        guard let leaf = certificate.entries.first?.certificate else {
+            throw DTLSError(.missingClientCertificate, alert: .certificateRequired, "peer sent no certificate")
+        }
+        guard config.peerVerification.accepts(leaf) else {
+            throw DTLSError(.certificateRejected, alert: .badCertificate, "peer certificate does not match the expected fingerprint")
+        }
+        peerCertificate = leaf
+    }
+
+    /// Checks the peer's Finished (its handshake secret over the transcript so far).
+    func verifyPeerFinished(_ body: [UInt8], peerSecret: [UInt8]) throws(DTLSError) {
+        let expected = try finishedVerifyData(peerSecret)
+        guard ConstantTime.equals(expected.span, body.span) else {
+            throw DTLSError(.badFinished, alert: .decryptError, "Finished does not match the transcript")
+        }
+    }
+
+    func finishedVerifyData(_ secret: [UInt8]) throws(DTLSError) -> [UInt8] {
+        let currentHash = transcriptHash()
+        return try derive { () throws(CryptoError) in
+            try KeySchedule13.finishedVerifyData(hash, baseKey: secret, transcriptHash: currentHash)
+        }
+    }
+
+    /// Our Certificate and CertificateVerify messages (ECDSA keys).
+    func certificateMessages(context: [UInt8], isServer: Bool) throws(DTLSError) -> [[UInt8]] {
+        var writer = ByteWriter()
+        Certificate13(context: context, entries: [.init(certificate: config.certificate.derEncoded)]).write(to: &writer)
+        let certificate = handshake(.certificate, writer.bytes)
+        guard case .ecdsa = config.privateKey.keyType, let scheme = config.signatureSchemes.first(where: { $0.isECDSA }) else {
+            throw DTLSError(.noCommonParameters, alert: .handshakeFailure, "no signature scheme for our key")
+        }
+        let content = CertificateVerify13.signedContent(server: isServer, transcriptHash: transcriptHash())
+        let key = config.privateKey
+        let signature = try derive { () throws(CryptoError) in try key.sign(content.span, hash: scheme.hash) }
+        var signed = ByteWriter()
+        DigitallySigned(scheme: scheme, signature: signature).write(to: &signed)
+        return [certificate, handshake(.certificateVerify, signed.bytes)]
+    }
+
+    /// Sets the suite's hash and key length (AES-GCM suites).
+    func select(suite chosen: CipherSuite) throws(DTLSError) {
+        switch chosen.rawValue {
+        case 0x1301: (hash, keyLength) = (.sha256, 16)
+        case 0x1302: (hash, keyLength) = (.sha384, 32)
+        default: throw DTLSError(.illegalParameter, alert: .illegalParameter, "suite \(chosen) is not a DTLS 1.3 AES-GCM suite")
+        }
+        suite = chosen
+    }
+
+    // MARK: - Records out
+
+    /// A handshake message in DTLS form (12-byte header, one fragment); its
+    /// TLS form (4-byte header) goes into the transcript (RFC 9147 5.2).
+    func handshake(_ type: HandshakeType, _ body: [UInt8]) -> [UInt8] {
+        var writer = ByteWriter()
+        HandshakeHeader(type: type, length: UInt32(body.count), messageSequence: messageSequence, fragmentOffset: 0,
+                        fragmentLength: UInt32(body.count)).write(to: &writer)
+        writer.writeBytes(body)
+        messageSequence += 1
+        appendToTranscript(type.rawValue, body)
+        return writer.bytes
+    }
+
+    /// A received message into the transcript, TLS form.
+    func appendToTranscript(_ type: UInt8, _ body: [UInt8]) {
+        transcript += [type, UInt8(body.count >> 16), UInt8(truncatingIfNeeded: body.count >> 8), UInt8(truncatingIfNeeded: body.count)]
+        transcript += body
+    }
+
+    func transcriptHash() -> [UInt8] {
+        let messages = transcript  // a class property's span cannot outlive its access
+        return Digest.hash(hash, messages.span)
+    }
+
+    func send(flight records: [(epoch: UInt64, type: ContentType, content: [UInt8])], now: DTLSInstant) {
+        flight = records
+        timeout = .seconds(1)
+        transmit(now: now)
+    }
+
+    /// Writes the flight in one datagram (a flight with one ECDSA
+    /// certificate fits an MTU of 1200; MTU fragmentation comes with the facade).
+    private func transmit(now: DTLSInstant) {
+        var datagram: [UInt8] = []
+        flightRecordNumbers = []
+        for record in flight {
+            if record.epoch == 0 {
+                let sequence = writeSequence[0, default: 0]
+                writeSequence[0] = sequence + 1
+                var header = ByteWriter()
+                header.writeUInt8(record.type.rawValue)
+                header.writeUInt16(ProtocolVersion.dtls12.rawValue)
+                header.writeUInt16(0)
+                header.writeUInt48(sequence)
+                header.writeUInt16(UInt16(record.content.count))
+                datagram += header.bytes + record.content
+            } else if let keys = record.epoch == 2 ? handshakeWriteKeys() : writeKeys,
+                      let bytes = try? seal(record.type, record.content, keys: keys) {
+                datagram += bytes
+            }
+        }
+        outgoing.append(datagram)
+        retransmitAt = now + timeout
+    }
+
+    /// The epoch-2 keys stay usable for retransmitting the last handshake
+    /// flight after the write side moved to epoch 3.
+    private func handshakeWriteKeys() -> EpochKeys13? {
+        if let keys = writeKeys, keys.epoch == 2 { epochTwoWrite = keys }
+        return epochTwoWrite
+    }
+
+    private func seal(_ type: ContentType, _ content: [UInt8], keys: EpochKeys13) throws(DTLSError) -> [UInt8] {
+        let sequence = writeSequence[keys.epoch, default: 0]
+        writeSequence[keys.epoch] = sequence + 1
+        if type == .handshake { flightRecordNumbers.insert(ACK.RecordNumber(epoch: keys.epoch, sequence: sequence)) }
+        return try RecordProtection13.seal(type, content: content, sequence: sequence, keys: keys)
+    }
+
+    private func sendACK() {
+        guard let keys = writeKeys, !pendingAcks.isEmpty else { return }
+        var writer = ByteWriter()
+        ACK(records: pendingAcks.sorted()).write(to: &writer)
+        pendingAcks = []
+        if let record = try? seal(.ack, writer.bytes, keys: keys) { outgoing.append(record) }
+    }
+
+    /// ACKs the records of a flight we received whole when no flight of ours answers it (RFC 9147 7.1).
+    func acknowledge(_ records: [ACK.RecordNumber]) {
+        pendingAcks += records
+        sendACK()
+    }
+
+    private func epochKeys(_ secret: [UInt8], epoch: UInt64, usage: AESGCM.Usage) throws(DTLSError) -> EpochKeys13 {
+        let length = keyLength
+        return try derive { () throws(CryptoError) in
+            try EpochKeys13(epoch: epoch, keys: try KeySchedule13.trafficKeys(hash, secret: secret, keyLength: length), usage: usage)
+        }
+    }
+
+    // MARK: - Errors
+
+    func derive<T>(_ body: () throws(CryptoError) -> T) throws(DTLSError) -> T {
+        do { return try body() } catch { throw DTLSError(.internalError, alert: .internalError, "key schedule: \(error)") }
+    }
+
+    func wire<T>(_ body: () throws(WireError) -> T) throws(DTLSError) -> T {
+        do { return try body() } catch { throw DTLSError(.malformedMessage, alert: .decodeError, "\(error)") }
+    }
+
+    /// Fails the connection (once), with the alert under the current write keys.
+    func fail(_ error: DTLSError) -> DTLSError {
+        if case .failed = phase {} else { phase = .failed(error) }
+        retransmitAt = nil
+        if let alert = error.alert, let keys = writeKeys, let record = try? seal(.alert, [2, alert.rawValue], keys: keys) {
+            outgoing.append(record)
+        }
+        return error
+    }
+}

@@ -1,0 +1,124 @@
+import DTLSCrypto
+
+/// The DTLS 1.3 server (RFC 9147 on RFC 8446), Sans-IO: it answers a
+/// ClientHello that offers DTLS 1.3 and an X25519 share (both browsers
+/// send one beside their X25519MLKEM768 share) with its whole flight in
+/// one go (ServerHello; EncryptedExtensions with use_srtp,
+/// CertificateRequest, Certificate, CertificateVerify, Finished under the
+/// handshake keys), checks the client's Certificate by fingerprint, its
+/// CertificateVerify and Finished, ACKs that flight and moves to epoch 3.
+///
+/// **Boundary**: see `DTLS13Engine`. No HelloRetryRequest yet (a client
+/// without an X25519 share is refused with handshake_failure), so also no
+/// 1.3 cookie: behind a shared socket the stateless front door must come
+/// first, as for 1.2.
+package final class DTLS13Server: DTLS13Engine {
+    /// The server's handshake steps (RFC 8446 Appendix A.2).
+    package enum State: Equatable, Sendable {
+        case waitClientHello
+        case waitCertificate
+        case waitCertificateVerify
+        case waitFinished
+        case connected
+    }
+
+    /// The DTLS 1.3 suites both roles offer, in preference order (data, not code).
+    static let suites = [CipherSuite(rawValue: 0x1301), CipherSuite(rawValue: 0x1302)]
+
+    /// RFC 8446 4.1.3: the random of a HelloRetryRequest.
+    static let helloRetryRandom: [UInt8] = [
+        0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+        0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
+    ]
+
+    package private(set) var state: State = .waitClientHello
+    private var clientApplicationSecret: [UInt8] = []
+    private var serverApplicationSecret: [UInt8] = []
+
+    package override init(configuration: DTLSConfiguration) {
+        super.init(configuration: configuration)
+    }
+
+    override func process(type: HandshakeType, body: [UInt8], now: DTLSInstant) throws {
+        var reader = ByteReader(body)
+        switch (state, type) {
+        case (.waitClientHello, .clientHello):
+            let hello = try ClientHello(parsing: &reader)
+            appendToTranscript(type.rawValue, body)
+            try answer(hello, now: now)
+        case (.waitCertificate, .certificate):
+            try acceptPeerCertificate(try Certificate13(parsing: &reader))
+            appendToTranscript(type.rawValue, body)
+            state = .waitCertificateVerify
+        case (.waitCertificateVerify, .certificateVerify):
+            let signed = try DigitallySigned(parsing: &reader)
+            try reader.expectEnd()
+            try verifyPeerSignature(signed, peerIsServer: false)
+            appendToTranscript(type.rawValue, body)
+            state = .waitFinished
+        case (.waitFinished, .finished):
+            try verifyPeerFinished(body, peerSecret: clientHandshakeSecret)
+            appendToTranscript(type.rawValue, body)
+            try enterApplicationEpoch(read: clientApplicationSecret, write: serverApplicationSecret)
+            flightAcknowledged()  // the client's Finished answers our flight
+            state = .connected
+            connected()
+            acknowledge(handshakeRecordsReceived.filter { $0.epoch == 2 })
+        case (.connected, _):
+            break
+        default:
+            throw DTLSError(.unexpectedMessage, alert: .unexpectedMessage, "\(type) while \(state)")
+        }
+    }
+
+    private func answer(_ hello: ClientHello, now: DTLSInstant) throws(DTLSError) {
+        let versions = try wire { () throws(WireError) in try hello.extensions.clientSupportedVersions() }
+        guard versions?.contains(.dtls13) == true else {
+            throw DTLSError(.protocolVersion, alert: .protocolVersion, "client does not offer DTLS 1.3")
+        }
+        guard let chosen = Self.suites.first(where: { hello.cipherSuites.contains($0) }) else {
+            throw DTLSError(.noCommonCipherSuite, alert: .handshakeFailure, "no DTLS 1.3 cipher suite in common")
+        }
+        try select(suite: chosen)
+        let shares = try wire { () throws(WireError) in try hello.extensions.clientKeyShares() } ?? []
+        guard let share = shares.first(where: { $0.group == .x25519 }) else {
+            throw DTLSError(.noCommonParameters, alert: .handshakeFailure,
+                            "no X25519 key share (offered \(shares.map(\.group)); HelloRetryRequest not supported yet)")
+        }
+        let schemes = try wire { () throws(WireError) in try hello.extensions.signatureAlgorithms() } ?? []
+        guard config.signatureSchemes.contains(where: { $0.isECDSA && schemes.contains($0) }) else {
+            throw DTLSError(.noCommonParameters, alert: .handshakeFailure, "no signature scheme in common")
+        }
+        var srtpExtension: [HelloExtension] = []
+        if let offered = try wire({ () throws(WireError) in try hello.extensions.useSRTP() }),
+           let profile = config.srtpProfiles.first(where: { offered.profiles.contains($0) }) {
+            srtpProfile = profile
+            srtpExtension = [.useSRTP(UseSRTPData(profiles: [profile], mki: offered.mki))]
+        } else if config.requireSRTP {
+            throw DTLSError(.noCommonSRTPProfile, alert: .handshakeFailure, "no SRTP profile in common")
+        }
+        group = .x25519
+        let ours = try derive { () throws(CryptoError) in try ECDHPrivateKey(group: .x25519) }
+        let shared = try derive { () throws(CryptoError) in try ours.sharedSecret(peerPublicKey: share.keyExchange.span) }
+
+        var writer = ByteWriter()
+        ServerHello(version: .dtls12, random: SecureRandom.bytes(32), sessionID: hello.sessionID, cipherSuite: chosen,
+                    extensions: [.selectedVersion(.dtls13), .serverKeyShare(KeyShareEntry(group: .x25519, keyExchange: ours.publicKeyBytes))])
+            .write(to: &writer)
+        let serverHello = handshake(.serverHello, writer.bytes)
+        try enterHandshakeEpoch(sharedSecret: shared, isClient: false)
+
+        var encrypted: [[UInt8]] = []
+        writer = ByteWriter()
+        EncryptedExtensions(extensions: srtpExtension).write(to: &writer)
+        encrypted.append(handshake(.encryptedExtensions, writer.bytes))
+        writer = ByteWriter()
+        CertificateRequest13(extensions: [.signatureAlgorithms(config.signatureSchemes.filter(\.isECDSA))]).write(to: &writer)
+        encrypted.append(handshake(.certificateRequest, writer.bytes))
+        encrypted += try certificateMessages(context: [], isServer: true)
+        encrypted.append(handshake(.finished, try finishedVerifyData(serverHandshakeSecret)))
+        (clientApplicationSecret, serverApplicationSecret) = try applicationSecrets()
+        send(flight: [(0, .handshake, serverHello)] + encrypted.map { (2, ContentType.handshake, $0) }, now: now)
+        state = .waitCertificate
+    }
+}
