@@ -66,6 +66,11 @@ public struct DTLSConfiguration: Sendable {
     /// The whole handshake must complete within this time.
     public var handshakeTimeout: Duration
     /// Bounds on what a peer can make us buffer while reassembling.
+    /// The protocol versions this side accepts, preferred first. The
+    /// default is DTLS 1.2 alone while DTLS 1.3 (RFC 9147) is being built:
+    /// `[.dtls13]` runs the 1.3 engine (X25519, AES-GCM, ECDSA keys, no
+    /// HelloRetryRequest yet, not yet behind the stateless front door).
+    public var versions: [ProtocolVersion] = [.dtls12]
     public var maxHandshakeMessageSize: Int
     /// The most handshake bytes held across messages being reassembled.
     public var maxBufferedHandshakeBytes: Int

@@ -31,18 +31,19 @@ extension DTLSConnection {
     /// whole of `datagram` (old contents replaced, capacity reused), ready to
     /// send. Throws as `send` does: not connected, or too large for a record.
     public func sealApplicationData(_ payload: ArraySlice<UInt8>, into datagram: inout [UInt8]) throws(DTLSError) {
+        guard let dtls12 else { throw DTLSError(.notConnected, alert: nil, "the direct record path is DTLS 1.2's (1.3: not yet)") }
         try dtls12.io.sealApplicationData(payload, into: &datagram)
     }
 
     /// The same for a whole array.
     public func sealApplicationData(_ payload: [UInt8], into datagram: inout [UInt8]) throws(DTLSError) {
-        try dtls12.io.sealApplicationData(payload[...], into: &datagram)
+        try sealApplicationData(payload[...], into: &datagram)
     }
 
     /// Opens a received datagram in place when it is one application-data
     /// record; otherwise leaves it for `handlePacket`.
     public func openApplicationData(in datagram: inout [UInt8]) -> DTLSDirectReceive {
-        let engine = dtls12
+        guard let engine = dtls12 else { return .needsEngine }
         switch engine.io.openApplicationData(in: &datagram) {
         case .plaintext(let range):
             // Data from the client proves our final flight arrived.

@@ -23,7 +23,7 @@ package class DTLS13Engine {
     package internal(set) var group: NamedGroup?
     package internal(set) var srtpProfile: SRTPProtectionProfile?
     package internal(set) var peerCertificate: [UInt8]?
-    /// Application data received, in order.
+    /// Application data that `pollDatagram` skipped over, in order.
     package private(set) var received: [[UInt8]] = []
 
     let config: DTLSConfiguration
@@ -37,9 +37,14 @@ package class DTLS13Engine {
     var readKeys: [UInt64: EpochKeys13] = [:]
     var writeKeys: EpochKeys13?
     private var epochTwoWrite: EpochKeys13?
-    private var outgoing: [[UInt8]] = []
+    /// Output for `pollOutput`, in order: datagrams, data and events.
+    private var outputs: [(DTLSOutput, [UInt8])] = []
+    private var outputHead = 0
+    private var handshakeDeadline: DTLSInstant?
     private var writeSequence: [UInt64: UInt64] = [:]
     private var readNext: [UInt64: UInt64] = [:]
+    /// A replay window per read epoch (RFC 9147 4.5.1).
+    private var replay: [UInt64: ReplayWindow] = [:]
     private var messageSequence: UInt16 = 0
     private var reassembly: [UInt16: (type: UInt8, body: [UInt8], have: [Bool])] = [:]
     private var nextMessage: UInt16 = 0
@@ -57,41 +62,98 @@ package class DTLS13Engine {
         config = configuration
     }
 
-    /// The next datagram to send, if any.
-    package func pollDatagram() -> [UInt8]? {
-        outgoing.isEmpty ? nil : outgoing.removeFirst()
+    /// The next output, as `DTLSConnection.pollOutput` hands it out: bytes
+    /// are swapped into `buffer`; the last output of a drain is `.timeout`.
+    package func pollOutput(into buffer: inout [UInt8]) -> DTLSOutput {
+        guard outputHead < outputs.count else {
+            outputs.removeAll(keepingCapacity: true)
+            outputHead = 0
+            return .timeout(nextTimeout)
+        }
+        let index = outputHead
+        outputHead += 1
+        swap(&buffer, &outputs[index].1)
+        return outputs[index].0
     }
 
-    /// When `handleTimeout` should run.
-    package var nextTimeout: DTLSInstant? { retransmitAt }
+    /// The next datagram to send, skipping events (tests and simple drivers).
+    package func pollDatagram() -> [UInt8]? {
+        var buffer: [UInt8] = []
+        while true {
+            switch pollOutput(into: &buffer) {
+            case .packet: return buffer
+            case .timeout: return nil
+            case .applicationData: received.append(buffer)
+            default: continue
+            }
+        }
+    }
+
+    /// When `handleTimeout` should run: a retransmission or the handshake deadline.
+    package var nextTimeout: DTLSInstant? {
+        switch (retransmitAt, phase == .handshaking ? handshakeDeadline : nil) {
+        case (let a?, let b?): min(a, b)
+        case (let a?, nil): a
+        case (nil, let b?): b
+        case (nil, nil): nil
+        }
+    }
 
     /// Retransmits the current flight when its timer ran out (RFC 9147 5.8:
-    /// backoff, doubling up to 60 s).
+    /// backoff, doubling up to `maxRetransmitTimeout`), and fails a
+    /// handshake past its deadline.
     package func handleTimeout(now: DTLSInstant) {
+        if phase == .handshaking, let deadline = handshakeDeadline, now >= deadline {
+            _ = fail(DTLSError(.handshakeTimeout, alert: nil, "no handshake within \(config.handshakeTimeout)"))
+            return
+        }
         guard let at = retransmitAt, now >= at, !flight.isEmpty else { return }
-        timeout = min(timeout * 2, .seconds(60))
+        timeout = min(timeout * 2, config.maxRetransmitTimeout)
         transmit(now: now)
+    }
+
+    /// Starts the handshake clock (the first flight sent or received).
+    func startClock(now: DTLSInstant) {
+        if handshakeDeadline == nil { handshakeDeadline = now + config.handshakeTimeout }
+    }
+
+    private func emit(_ output: DTLSOutput, _ bytes: [UInt8] = []) {
+        outputs.append((output, bytes))
     }
 
     /// Sends application data (epoch 3).
     package func send(_ data: [UInt8]) throws(DTLSError) {
         guard phase == .connected, let keys = writeKeys else { throw DTLSError(.notConnected, alert: nil, "not connected") }
-        outgoing.append(try seal(.applicationData, data, keys: keys))
+        emit(.packet, try seal(.applicationData, data, keys: keys))
     }
 
     /// Sends close_notify.
     package func close() {
         guard phase == .connected, let keys = writeKeys else { return }
-        if let record = try? seal(.alert, [1, 0], keys: keys) { outgoing.append(record) }
+        if let record = try? seal(.alert, [1, 0], keys: keys) { emit(.packet, record) }
         phase = .closed
         retransmitAt = nil
     }
 
     /// RFC 8446 7.5 with the "dtls13" labels; `EXTRACTOR-dtls_srtp` for the SRTP keys.
-    package func exportKeyingMaterial(label: String, length: Int) throws(DTLSError) -> [UInt8] {
+    package func exportKeyingMaterial(label: String, context: [UInt8] = [], length: Int) throws(DTLSError) -> [UInt8] {
         guard phase == .connected else { throw DTLSError(.notConnected, alert: nil, "not connected") }
         return try derive { () throws(CryptoError) in
-            try KeySchedule13.export(hash, exporterMasterSecret: exporterSecret, label: label, length: length)
+            try KeySchedule13.export(hash, exporterMasterSecret: exporterSecret, label: label, context: context, length: length)
+        }
+    }
+
+    /// What the handshake agreed on, once connected.
+    package private(set) var connectionInfo: DTLSConnectionInfo?
+
+    /// Records dropped: undecryptable, unauthenticated, or for an epoch without keys.
+    package private(set) var droppedRecords = 0
+
+    /// Ends the connection with a fatal alert (a check made outside the engine).
+    package func abort(alert: AlertDescription, reason: String) {
+        switch phase {
+        case .handshaking, .connected: _ = fail(DTLSError(.certificateRejected, alert: alert, reason))
+        case .failed, .closed: break
         }
     }
 
@@ -112,11 +174,24 @@ package class DTLS13Engine {
                 do { (header, body) = try UnifiedHeader.parse(datagram, at: offset) } catch { return }  // RFC 9147 4.5.2: drop
                 offset = body.upperBound
                 let epoch = UInt64(header.epochBits)
-                guard let keys = readKeys[epoch] else { continue }
+                guard let keys = readKeys[epoch] else {
+                    droppedRecords += 1
+                    continue
+                }
                 let opened: RecordProtection13.Opened
                 do {
                     opened = try RecordProtection13.open(datagram, header: header, body: body, expected: readNext[epoch] ?? 0, keys: keys)
-                } catch { continue }  // a record that does not authenticate is dropped
+                } catch {
+                    droppedRecords += 1  // a record that does not authenticate is dropped
+                    continue
+                }
+                var window = replay[epoch] ?? ReplayWindow()
+                guard window.check(opened.sequence) else {
+                    droppedRecords += 1  // a replay, or older than the window
+                    continue
+                }
+                window.update(opened.sequence)
+                replay[epoch] = window
                 readNext[epoch] = max(readNext[epoch] ?? 0, opened.sequence + 1)
                 switch opened.type {
                 case .handshake:
@@ -130,11 +205,16 @@ package class DTLS13Engine {
                 case .ack:
                     handleACK(opened.content)
                 case .applicationData:
-                    if phase == .connected { received.append(opened.content) }
+                    if phase == .connected { emit(.applicationData, opened.content) }
                 case .alert:
                     if opened.content.count == 2, opened.content[1] == 0 {
+                        // RFC 8446 6.1: answer close_notify with ours.
+                        if phase == .connected, let keys = writeKeys, let record = try? seal(.alert, [1, 0], keys: keys) {
+                            emit(.packet, record)
+                        }
                         phase = .closed
                         retransmitAt = nil
+                        emit(.peerClosed)
                         return
                     }
                     throw fail(DTLSError(.alertReceived, alert: nil, "peer alert \(opened.content)"))
@@ -248,7 +328,20 @@ package class DTLS13Engine {
         writeKeys = try epochKeys(write, epoch: 3, usage: .seal)
     }
 
-    func connected() { phase = .connected }
+    /// The handshake is done: the connection info, then the SRTP keys
+    /// through the same exporter (RFC 5764 4.2 on RFC 8446 7.5).
+    func connected() {
+        phase = .connected
+        guard let suite, let group, let peerCertificate else { return }
+        let info = DTLSConnectionInfo(version: .dtls13, cipherSuite: suite, srtpProfile: srtpProfile, srtpMKI: [],
+                                      namedGroup: group, extendedMasterSecret: true, peerCertificate: peerCertificate)
+        connectionInfo = info
+        emit(.connected(info))
+        if let profile = srtpProfile,
+           let bytes = try? exportKeyingMaterial(label: "EXTRACTOR-dtls_srtp", length: profile.keyingMaterialLength) {
+            emit(.keyingMaterial(DTLSKeyingMaterial(profile: profile, bytes: bytes, isClient: self is DTLS13Client)))
+        }
+    }
 
     /// Checks a peer's CertificateVerify against its certificate and the transcript so far.
     func verifyPeerSignature(_ signed: DigitallySigned, peerIsServer: Bool) throws(DTLSError) {
@@ -271,6 +364,7 @@ package class DTLS13Engine {
         guard let leaf = certificate.entries.first?.certificate else {
             throw DTLSError(.missingClientCertificate, alert: .certificateRequired, "peer sent no certificate")
         }
+        emit(.peerCertificate(leaf))
         guard config.peerVerification.accepts(leaf) else {
             throw DTLSError(.certificateRejected, alert: .badCertificate, "peer certificate does not match the expected fingerprint")
         }
@@ -344,8 +438,9 @@ package class DTLS13Engine {
     }
 
     func send(flight records: [(epoch: UInt64, type: ContentType, content: [UInt8])], now: DTLSInstant) {
+        startClock(now: now)
         flight = records
-        timeout = .seconds(1)
+        timeout = config.initialRetransmitTimeout
         transmit(now: now)
     }
 
@@ -370,7 +465,7 @@ package class DTLS13Engine {
                 datagram += bytes
             }
         }
-        outgoing.append(datagram)
+        emit(.packet, datagram)
         retransmitAt = now + timeout
     }
 
@@ -393,7 +488,7 @@ package class DTLS13Engine {
         var writer = ByteWriter()
         ACK(records: pendingAcks.sorted()).write(to: &writer)
         pendingAcks = []
-        if let record = try? seal(.ack, writer.bytes, keys: keys) { outgoing.append(record) }
+        if let record = try? seal(.ack, writer.bytes, keys: keys) { emit(.packet, record) }
     }
 
     /// ACKs the records of a flight we received whole when no flight of ours answers it (RFC 9147 7.1).
@@ -421,11 +516,27 @@ package class DTLS13Engine {
 
     /// Fails the connection (once), with the alert under the current write keys.
     func fail(_ error: DTLSError) -> DTLSError {
-        if case .failed = phase {} else { phase = .failed(error) }
+        if case .failed = phase { return error }
+        phase = .failed(error)
         retransmitAt = nil
-        if let alert = error.alert, let keys = writeKeys, let record = try? seal(.alert, [2, alert.rawValue], keys: keys) {
-            outgoing.append(record)
+        flight = []
+        if let alert = error.alert {
+            if let keys = writeKeys, let record = try? seal(.alert, [2, alert.rawValue], keys: keys) {
+                emit(.packet, record)
+            } else {
+                // Before any keys: a DTLSPlaintext alert in epoch 0.
+                var record = ByteWriter()
+                record.writeUInt8(ContentType.alert.rawValue)
+                record.writeUInt16(ProtocolVersion.dtls12.rawValue)
+                record.writeUInt16(0)
+                record.writeUInt48(writeSequence[0, default: 0])
+                record.writeUInt16(2)
+                record.writeUInt8(2)
+                record.writeUInt8(alert.rawValue)
+                emit(.packet, record.bytes)
+            }
         }
+        emit(.failed(error))
         return error
     }
 }
