@@ -5,7 +5,8 @@
 #   s_client    -> our server --echo  6 suites, KM compared, echo, NSS key log lines equal
 #   gnutls-cli  -> our server --echo  ECDHE-ECDSA/ECDHE-RSA/DHE-RSA x AES-128/256-GCM, AES128_CM_SHA1_80
 #   our client  -> our server --echo  SRTP/SRTCP forwarded back, per suite
-#   NSS 3.125 (nss-peer) <-> ours  DTLS 1.2 both roles, KM compared, data both ways; a 1.3-only NSS client gets protocol_version
+#   NSS 3.125 (nss-peer) <-> ours  DTLS 1.2 both roles, KM compared, data both ways; our DTLS 1.3 client -> NSS's
+#                                  1.3 server per suite; a 1.3-only NSS client gets protocol_version from our 1.2 server
 #   error lines: unknown suite, bad address, unreadable cert, fingerprint mismatch (alert)
 # Prints one PASS/FAIL line per case and "N passed, M failed"; exits non-zero on any failure.
 # Usage: scripts/interop.sh [path/to/dtls-srtp]   (KEEP=1 keeps the temp dir)
@@ -181,6 +182,26 @@ if [ -x "$NSS_PEER" ]; then
   for S in ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-RSA-AES128-GCM-SHA256; do
     nss_client_vs_server "$S"; client_vs_nss_server "$S"
   done
+  # DTLS 1.3 (RFC 9147): our client (the whole stack: handler, endpoint,
+  # engine) against NSS's 1.3 server, each AES-GCM suite.
+  client13_vs_nss_server() { # NSS suite code
+    local N=$1; nextport; local D="$T/c13nss-$N"; mkdir -p "$D"
+    timeout 12 "$NSS_PEER" --role server --port "$PORT" --cert "$T/ec.der" --key "$T/ec.pk8" --versions 1.3 \
+       --srtp --export-len 60 --send hello-from-nss --tls13-suite "$N" >"$D/nss" 2>&1 &
+    local NP=$!; sleep 0.4
+    (echo hello-from-dtls-srtp; sleep 1.5) | timeout 10 "$BIN" client --connect "127.0.0.1:$PORT" --dtls-versions 1.3 \
+       --cert "$T/our_ec_cert.pem" --key "$T/our_ec_key.pem" --srtp-profiles SRTP_AES128_CM_SHA1_80 \
+       --peer-fingerprint "$("$BIN" fingerprint "$T/ec_cert.pem")" >"$D/out" 2>"$D/err"
+    local RC=$?; wait $NP; local NRC=$?
+    local KM NKM; KM=$(field keying-material "$D/err" | upper); NKM=$(sed -n 's/^exporter=//p' "$D/nss" | upper)
+    local ok=0
+    [ $RC = 0 ] && [ $NRC = 0 ] && [ -n "$KM" ] && [ "$KM" = "$NKM" ] && grep -q "^connected version=0304 cipher=$N group=x25519" "$D/nss" \
+      && [ "$(field dtls-version "$D/err")" = 1.3 ] && grep -q "^received=hello-from-dtls-srtp" "$D/nss" && grep -q hello-from-nss "$D/out" && ok=1
+    report "client-dtls13->nss-server" $ok "$(field cipher-suite "$D/err") $(field group "$D/err") ($(head -1 "$D/nss"))"
+    [ $ok = 1 ] || { sed 's/^/    /' "$D/err"; sed 's/^/    nss: /' "$D/nss"; }
+  }
+  client13_vs_nss_server 1301
+  client13_vs_nss_server 1302
   # A DTLS 1.3-only NSS client at our 1.2 server: protocol_version, not
   # "no cipher suite in common".
   nextport; D="$T/nss13-only"; mkdir -p "$D"

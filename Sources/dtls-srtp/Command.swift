@@ -178,12 +178,19 @@ struct Client: AsyncParsableCommand {
     var waitMs: Int = 300
     @Option(help: "Seconds the handshake may take.")
     var handshakeTimeout: Double = 10
+    @Option(help: "DTLS version to offer: 1.2 (default) or 1.3 (RFC 9147: X25519, AES-GCM, ECDSA certificates).")
+    var dtlsVersions: String = "1.2"
 
     func run() async throws {
         try await runReporting {
             let remote = try resolve(connect)
             var dtls = try identity.configuration(role: .client)
             dtls.handshakeTimeout = .nanoseconds(Int64(handshakeTimeout * 1e9))
+            switch dtlsVersions {
+            case "1.2": dtls.versions = [.dtls12]
+            case "1.3": dtls.versions = [.dtls13]
+            default: throw CLIError("--dtls-versions must be 1.2 or 1.3 (offering both in one ClientHello is not built yet)")
+            }
             let fingerprints = try parseFingerprints(identity.peerFingerprint)
             var config = EndpointConfiguration(role: .client, certificate: dtls.certificate, privateKey: dtls.privateKey,
                                                remoteFingerprints: fingerprints)

@@ -144,6 +144,8 @@ extension PeerOutcome {
 func handshakeLines(_ info: EndpointConnectionInfo, endpoint: DTLSSRTPEndpoint?) -> [String] {
     let km = try? endpoint?.exportKeyingMaterial(label: "EXTRACTOR-dtls_srtp", length: info.srtpProfile.keyingMaterialLength)
     return [
+        "dtls-version: \(info.dtls.version == .dtls13 ? "1.3" : "1.2")",
+        "group: \(info.dtls.namedGroup)",
         "cipher-suite: \(info.dtls.cipherSuite.ianaName)",
         "srtp-profile: \(info.srtpProfile.rfcName)",
         "extended-master-secret: \(info.dtls.extendedMasterSecret ? "yes" : "no")",

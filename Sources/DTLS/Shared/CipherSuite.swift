@@ -46,8 +46,24 @@ public struct CipherSuite: RawRepresentable, Hashable, Sendable, CustomStringCon
     /// The server certificate's key type of a supported suite; nil for an unknown one.
     public var authentication: Authentication? { parameters?.authentication }
 
+    /// TLS_AES_128_GCM_SHA256 (RFC 8446 B.4): a DTLS 1.3 suite, AEAD and
+    /// hash only (the key exchange and signature are negotiated apart).
+    public static let aes128GcmSha256 = CipherSuite(rawValue: 0x1301)
+    /// TLS_AES_256_GCM_SHA384 (RFC 8446 B.4), DTLS 1.3.
+    public static let aes256GcmSha384 = CipherSuite(rawValue: 0x1302)
+    /// TLS_CHACHA20_POLY1305_SHA256 (RFC 8446 B.4), DTLS 1.3 (not implemented yet).
+    public static let chacha20Poly1305Sha256 = CipherSuite(rawValue: 0x1303)
+
     /// The IANA name (`TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256`), or the hex code point.
-    public var ianaName: String { parameters?.ianaName ?? "0x" + String(rawValue, radix: 16, uppercase: true) }
+    public var ianaName: String {
+        if let name = parameters?.ianaName { return name }
+        switch rawValue {
+        case 0x1301: return "TLS_AES_128_GCM_SHA256"
+        case 0x1302: return "TLS_AES_256_GCM_SHA384"
+        case 0x1303: return "TLS_CHACHA20_POLY1305_SHA256"
+        default: return "0x" + String(rawValue, radix: 16, uppercase: true)
+        }
+    }
     /// OpenSSL's name (`ECDHE-ECDSA-AES128-GCM-SHA256`), or the IANA name.
     public var openSSLName: String { parameters?.openSSLName ?? ianaName }
 
