@@ -20,6 +20,7 @@ let targets = [
     "fuzz-engine-client",
     "fuzz-engine-connected",
     "fuzz-handshake-mitm",
+    "fuzz-dtls13",
 ]
 
 let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
