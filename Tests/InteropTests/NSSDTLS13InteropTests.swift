@@ -137,6 +137,10 @@ import Glibc
             }
         }
         #expect(client.phase == .connected)
+        if let server = client as? DTLS13Server {
+            // NSS sends an X25519 share only when told to (--groups ... 001d).
+            #expect(server.sentHelloRetryRequest == !(nssGroups?.contains("001d") ?? false))
+        }
         #expect(retransmissions == 0, "a clean loopback handshake needs no retransmission")
         #expect(client.suite?.rawValue == UInt16(suite, radix: 16))
         #expect(client.group == .x25519)
@@ -166,6 +170,11 @@ import Glibc
     @Test func ourClientHandshakesWithNSSOverAES128GCM() throws { try run(suite: "1301", ours: .client) }
     @Test func ourClientHandshakesWithNSSOverAES256GCMSHA384() throws { try run(suite: "1302", ours: .client) }
     @Test func ourServerAnswersNSSOfferingX25519() throws { try run(suite: "1301", ours: .server, nssGroups: "001d") }
+    @Test func ourServerAsksNSSForAnX25519ShareWithAHelloRetryRequest() throws {
+        // NSS's default: one X25519MLKEM768 share, X25519 among its groups.
+        try run(suite: "1301", ours: .server)
+    }
+
     @Test func ourServerTakesTheX25519ShareBesideAHybridOne() throws {
         // As both browsers send: X25519MLKEM768 first, an X25519 share too.
         try run(suite: "1302", ours: .server, nssGroups: "11ec,001d", nssKeyShares: 2)

@@ -32,6 +32,8 @@ package final class DTLS13Server: DTLS13Engine {
     ]
 
     package private(set) var state: State = .waitClientHello
+    /// Whether a HelloRetryRequest went out (at most one, RFC 8446 4.1.4).
+    package private(set) var sentHelloRetryRequest = false
     private var clientApplicationSecret: [UInt8] = []
     private var serverApplicationSecret: [UInt8] = []
 
@@ -71,6 +73,20 @@ package final class DTLS13Server: DTLS13Engine {
         }
     }
 
+    /// A HelloRetryRequest asking for an X25519 share (RFC 8446 4.1.4). The
+    /// transcript restarts with message_hash, the hash of the first
+    /// ClientHello in a synthetic handshake message (4.4.1).
+    private func retry(_ hello: ClientHello, suite chosen: CipherSuite, now: DTLSInstant) throws(DTLSError) {
+        let firstHelloHash = transcriptHash()
+        transcript = [254, 0, 0, UInt8(firstHelloHash.count)] + firstHelloHash
+        var writer = ByteWriter()
+        ServerHello(version: .dtls12, random: Self.helloRetryRandom, sessionID: hello.sessionID, cipherSuite: chosen,
+                    extensions: [.selectedVersion(.dtls13), .retryKeyShare(.x25519)]).write(to: &writer)
+        let retryRequest = handshake(.serverHello, writer.bytes)
+        sentHelloRetryRequest = true
+        send(flight: [(0, .handshake, retryRequest)], now: now)
+    }
+
     private func answer(_ hello: ClientHello, now: DTLSInstant) throws(DTLSError) {
         let versions = try wire { () throws(WireError) in try hello.extensions.clientSupportedVersions() }
         guard versions?.contains(.dtls13) == true else {
@@ -82,8 +98,16 @@ package final class DTLS13Server: DTLS13Engine {
         try select(suite: chosen)
         let shares = try wire { () throws(WireError) in try hello.extensions.clientKeyShares() } ?? []
         guard let share = shares.first(where: { $0.group == .x25519 }) else {
-            throw DTLSError(.noCommonParameters, alert: .handshakeFailure,
-                            "no X25519 key share (offered \(shares.map(\.group)); HelloRetryRequest not supported yet)")
+            // RFC 8446 4.1.4: ask once for the group we take, if the client offers it.
+            let groups = try wire { () throws(WireError) in try hello.extensions.supportedGroups() } ?? []
+            guard groups.contains(.x25519), !sentHelloRetryRequest else {
+                throw DTLSError(sentHelloRetryRequest ? .illegalParameter : .noCommonParameters,
+                                alert: sentHelloRetryRequest ? .illegalParameter : .handshakeFailure,
+                                sentHelloRetryRequest ? "second ClientHello without the X25519 share asked for"
+                                                      : "no key-exchange group in common (offered \(groups))")
+            }
+            try retry(hello, suite: chosen, now: now)
+            return
         }
         let schemes = try wire { () throws(WireError) in try hello.extensions.signatureAlgorithms() } ?? []
         guard config.signatureSchemes.contains(where: { $0.isECDSA && schemes.contains($0) }) else {
@@ -101,6 +125,9 @@ package final class DTLS13Server: DTLS13Engine {
         let ours = try derive { () throws(CryptoError) in try ECDHPrivateKey(group: .x25519) }
         let shared = try derive { () throws(CryptoError) in try ours.sharedSecret(peerPublicKey: share.keyExchange.span) }
 
+        if sentHelloRetryRequest, chosen != suite {
+            throw DTLSError(.illegalParameter, alert: .illegalParameter, "second ClientHello changed the cipher suites")
+        }
         var writer = ByteWriter()
         ServerHello(version: .dtls12, random: SecureRandom.bytes(32), sessionID: hello.sessionID, cipherSuite: chosen,
                     extensions: [.selectedVersion(.dtls13), .serverKeyShare(KeyShareEntry(group: .x25519, keyExchange: ours.publicKeyBytes))])
@@ -118,6 +145,7 @@ package final class DTLS13Server: DTLS13Engine {
         encrypted += try certificateMessages(context: [], isServer: true)
         encrypted.append(handshake(.finished, try finishedVerifyData(serverHandshakeSecret)))
         (clientApplicationSecret, serverApplicationSecret) = try applicationSecrets()
+        if sentHelloRetryRequest { flightAcknowledged() }  // the second ClientHello answered the HelloRetryRequest
         send(flight: [(0, .handshake, serverHello)] + encrypted.map { (2, ContentType.handshake, $0) }, now: now)
         state = .waitCertificate
     }
