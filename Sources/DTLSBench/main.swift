@@ -44,6 +44,13 @@ while let a = args.popFirst() {
         let body = HandshakeBench.ours(HandshakeBench.cases[index], client: c, server: s)
         for _ in 0..<n { body() }
         exit(0)
+    case "--profile-handshakes13":
+        // --profile-handshakes13 N: DTLS 1.3 handshakes alone (for callgrind and perf).
+        let n = Int(args.popFirst() ?? "200") ?? 200
+        let body = HandshakeBench.ours13(client: BenchIdentity.make(try! PrivateKey.generateECDSA(.p256)),
+                                         server: BenchIdentity.make(try! PrivateKey.generateECDSA(.p256)))
+        for _ in 0..<n { body() }
+        exit(0)
     case "--profile-scale":
         let n = Int(args.popFirst() ?? "1000") ?? 1000
         let c = BenchIdentity.make(try! PrivateKey.generateECDSA(.p256))
@@ -136,6 +143,16 @@ if want("handshake") {
         let theirs = Figure(name: "handshake \(c.name), mutual+cookie: libssl", unit: "hs/s", samples: rates[1], turnGroup: group)
         report.add(ours, baseline: theirs)
     }
+    log("handshake DTLS 1.3...")
+    let x25519Case = HandshakeBench.cases[1]
+    let rates13 = Measure.interleavedRates(reps: reps, seconds: seconds, warmup: 3,
+                                           [HandshakeBench.ours13(client: client, server: server),
+                                            HandshakeBench.ours(x25519Case, client: client, server: server)])
+    let ours13 = Figure(name: "handshake DTLS 1.3 X25519 TLS_AES_128_GCM_SHA256, mutual, no cookie: ours", unit: "hs/s",
+                        samples: rates13[0], turnGroup: 299)
+    let ours12 = Figure(name: "handshake DTLS 1.2 ECDHE-ECDSA X25519 AES-128-GCM, mutual+cookie: ours (same run)", unit: "hs/s",
+                        samples: rates13[1], turnGroup: 299)
+    report.add(ours13, baseline: ours12, baselineName: "our DTLS 1.2")
     report.add(Figure(name: "crypto only of one ECDHE-ECDSA P-256 mutual handshake", unit: "hs/s",
                       samples: Measure.rate(reps: reps, seconds: seconds, HandshakeBench.cryptoOnly(client: client, server: server))), baseline: nil)
 }

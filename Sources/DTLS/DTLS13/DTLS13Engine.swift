@@ -352,7 +352,8 @@ package class DTLS13Engine {
         let content = CertificateVerify13.signedContent(server: peerIsServer, transcriptHash: transcriptHash())
         let valid: Bool
         do {
-            valid = try Certificate(derEncoded: der).publicKey().verify(signature: signed.signature.span, message: content.span, hash: signed.scheme.hash)
+            // The key straight from the DER (as the 1.2 engine does): no full X.509 parse.
+            valid = try PublicKey.fromCertificate(derEncoded: der).verify(signature: signed.signature.span, message: content.span, hash: signed.scheme.hash)
         } catch {
             throw DTLSError(.badCertificate, alert: .badCertificate, "peer certificate: \(error)")
         }
