@@ -247,27 +247,27 @@ final class BrowserDemoState: DTLSSRTPServerDelegate {
 
     func server(_ handler: DTLSSRTPServerHandler, receivedRTP packet: consuming ByteBuffer, from address: SocketAddress) {
         guard let session = session(at: address) else { return }
-        var echo = packet
-        let length = echo.readableBytes
-        guard let prepared = echo.withMutableBytes({ session.prepareRTPEcho(&$0, length: length) }) else { return }
-        do throws(EndpointError) {
-            try handler.sendRTP(echo, to: address)
-            session.echoed(prepared)
-        } catch {
-            session.protectFailed()
-        }
+        echo(packet, to: address, prepare: session.prepareRTPEcho, send: handler.sendRTP, sent: session.echoed, failed: session.protectFailed)
     }
 
     func server(_ handler: DTLSSRTPServerHandler, receivedRTCP packet: consuming ByteBuffer, from address: SocketAddress) {
         guard let session = session(at: address) else { return }
+        echo(packet, to: address, prepare: session.prepareRTCPEcho, send: handler.sendRTCP, sent: session.echoed, failed: session.protectFailed)
+    }
+
+    /// Rewrites a decrypted packet in its own buffer and sends it back re-encrypted.
+    private func echo<Echo>(_ packet: consuming ByteBuffer, to address: SocketAddress,
+                            prepare: (inout MutableSpan<UInt8>, Int) -> Echo?,
+                            send: (consuming ByteBuffer, SocketAddress) throws(EndpointError) -> Void,
+                            sent: (Echo) -> Void, failed: () -> Void) {
         var echo = packet
         let length = echo.readableBytes
-        guard let prepared = echo.withMutableBytes({ session.prepareRTCPEcho(&$0, length: length) }) else { return }
+        guard let prepared = echo.withMutableBytes({ prepare(&$0, length) }) else { return }
         do throws(EndpointError) {
-            try handler.sendRTCP(echo, to: address)
-            session.echoed(prepared)
+            try send(echo, address)
+            sent(prepared)
         } catch {
-            session.protectFailed()
+            failed()
         }
     }
 

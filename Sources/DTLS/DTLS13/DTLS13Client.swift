@@ -76,14 +76,10 @@ package final class DTLS13Client: DTLS13Engine {
             appendToTranscript(type.rawValue, body)
             state = .waitCertificate
         case (.waitCertificateRequestOrCertificate, .certificate), (.waitCertificate, .certificate):
-            try acceptPeerCertificate(try Certificate13(parsing: &reader))
-            appendToTranscript(type.rawValue, body)
+            try receivePeerCertificate(body)
             state = .waitCertificateVerify
         case (.waitCertificateVerify, .certificateVerify):
-            let signed = try DigitallySigned(parsing: &reader)
-            try reader.expectEnd()
-            try verifyPeerSignature(signed, peerIsServer: true)
-            appendToTranscript(type.rawValue, body)
+            try receivePeerCertificateVerify(body, peerIsServer: true)
             state = .waitFinished
         case (.waitFinished, .finished):
             try verifyPeerFinished(body, peerSecret: serverHandshakeSecret)

@@ -360,6 +360,22 @@ package class DTLS13Engine {
         guard valid else { throw DTLSError(.badSignature, alert: .decryptError, "CertificateVerify does not verify") }
     }
 
+    /// The peer's Certificate message: checked, kept, into the transcript.
+    func receivePeerCertificate(_ body: [UInt8]) throws {
+        var reader = ByteReader(body)
+        try acceptPeerCertificate(try Certificate13(parsing: &reader))
+        appendToTranscript(HandshakeType.certificate.rawValue, body)
+    }
+
+    /// The peer's CertificateVerify: verified over the transcript so far, then added to it.
+    func receivePeerCertificateVerify(_ body: [UInt8], peerIsServer: Bool) throws {
+        var reader = ByteReader(body)
+        let signed = try DigitallySigned(parsing: &reader)
+        try reader.expectEnd()
+        try verifyPeerSignature(signed, peerIsServer: peerIsServer)
+        appendToTranscript(HandshakeType.certificateVerify.rawValue, body)
+    }
+
     /// Checks the peer's certificate entry list and keeps the leaf.
     func acceptPeerCertificate(_ certificate: Certificate13) throws(DTLSError) {
         guard let leaf = certificate.entries.first?.certificate else {

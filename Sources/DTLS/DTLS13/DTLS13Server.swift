@@ -49,14 +49,10 @@ package final class DTLS13Server: DTLS13Engine {
             appendToTranscript(type.rawValue, body)
             try answer(hello, now: now)
         case (.waitCertificate, .certificate):
-            try acceptPeerCertificate(try Certificate13(parsing: &reader))
-            appendToTranscript(type.rawValue, body)
+            try receivePeerCertificate(body)
             state = .waitCertificateVerify
         case (.waitCertificateVerify, .certificateVerify):
-            let signed = try DigitallySigned(parsing: &reader)
-            try reader.expectEnd()
-            try verifyPeerSignature(signed, peerIsServer: false)
-            appendToTranscript(type.rawValue, body)
+            try receivePeerCertificateVerify(body, peerIsServer: false)
             state = .waitFinished
         case (.waitFinished, .finished):
             try verifyPeerFinished(body, peerSecret: clientHandshakeSecret)

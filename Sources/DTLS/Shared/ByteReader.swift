@@ -44,19 +44,15 @@ package struct ByteReader {
         return UInt32(bytes[position]) << 16 | UInt32(bytes[position + 1]) << 8 | UInt32(bytes[position + 2])
     }
 
-    package mutating func readUInt48() throws(WireError) -> UInt64 {
-        guard remaining >= 6 else { throw .truncated }
-        var value: UInt64 = 0
-        for i in 0..<6 { value = value << 8 | UInt64(bytes[position + i]) }
-        position += 6
-        return value
-    }
+    package mutating func readUInt48() throws(WireError) -> UInt64 { try readBigEndian(6) }
 
-    package mutating func readUInt64() throws(WireError) -> UInt64 {
-        guard remaining >= 8 else { throw .truncated }
+    package mutating func readUInt64() throws(WireError) -> UInt64 { try readBigEndian(8) }
+
+    private mutating func readBigEndian(_ count: Int) throws(WireError) -> UInt64 {
+        guard remaining >= count else { throw .truncated }
         var value: UInt64 = 0
-        for i in 0..<8 { value = value << 8 | UInt64(bytes[position + i]) }
-        position += 8
+        for i in 0..<count { value = value << 8 | UInt64(bytes[position + i]) }
+        position += count
         return value
     }
 

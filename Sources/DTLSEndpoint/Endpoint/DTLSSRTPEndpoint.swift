@@ -204,33 +204,16 @@ public final class DTLSSRTPEndpoint {
     /// the engine (drain `pollOutput` afterwards). Nothing is queued except
     /// the engine's output.
     public func handleDatagram(_ buffer: inout [UInt8], length: Int, now: DTLSInstant) -> InboundDatagram {
-        guard length >= 0, length <= buffer.count else {
-            endpointCounters.malformed += 1
-            return .dropped(.malformed)
-        }
-        let kind = Demultiplexer.classify(buffer.span.extracting(0..<length))
-        switch kind {
-        case .stun:
-            endpointCounters.stunIn += 1
-            return .stun
-        case .turnChannel:
-            endpointCounters.turnChannelIn += 1
-            return .turnChannel
-        case .dtls:
+        // A DTLS datagram goes to the engine as this array, without the copy
+        // the span path makes; everything else is the span path's.
+        if length >= 0, length <= buffer.count, Demultiplexer.classify(buffer.span.extracting(0..<length)) == .dtls {
             if let reason = feedDTLS(length == buffer.count ? buffer : Array(buffer[0..<length]), now: now) {
                 return .dropped(reason)
             }
             return .dtls
-        case .rtp, .rtcp:
-            let isRTP = kind == .rtp
-            switch unprotect(&buffer, length: length, isRTP: isRTP) {
-            case .success(let n): return isRTP ? .rtp(length: n) : .rtcp(length: n)
-            case .failure(let reason): return .dropped(reason)
-            }
-        case .zrtp, .unknown:
-            endpointCounters.droppedUnknownKind += 1
-            return .dropped(.unknownKind)
         }
+        var bytes = buffer.mutableSpan
+        return handleDatagram(&bytes, length: length, now: now)
     }
 
     /// Processes one received datagram in place in any caller's memory: a
