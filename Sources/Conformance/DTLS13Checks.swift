@@ -18,7 +18,7 @@ enum DTLS13Checks {
         }
         func keys(_ label: String, epoch: UInt64) throws -> EpochKeys13 {
             let traffic = try KeySchedule13.trafficKeys(suite.hash, secret: try secret(label), keyLength: suite.keyLength)
-            return try EpochKeys13(epoch: epoch, keys: traffic, usage: .open)
+            return try EpochKeys13(epoch: epoch, keys: traffic, usage: .open, chacha: suite.chacha)
         }
         // Who sent with which keys: epoch 2 handshake, epoch 3 application.
         let epochKeys: [String: [UInt8: EpochKeys13]] = [
@@ -218,9 +218,10 @@ enum DTLS13Checks {
     }
 
     /// The suite from nss-peer's `connected ... cipher=13xx` line.
-    private static func suiteParameters(_ connected: String) throws -> (hash: HashAlgorithm, keyLength: Int) {
-        if connected.contains("cipher=1301") { return (.sha256, 16) }
-        if connected.contains("cipher=1302") { return (.sha384, 32) }
-        throw Mismatch("suite of '\(connected)' is not an AES-GCM DTLS 1.3 suite")
+    private static func suiteParameters(_ connected: String) throws -> (hash: HashAlgorithm, keyLength: Int, chacha: Bool) {
+        if connected.contains("cipher=1301") { return (.sha256, 16, false) }
+        if connected.contains("cipher=1302") { return (.sha384, 32, false) }
+        if connected.contains("cipher=1303") { return (.sha256, 32, true) }
+        throw Mismatch("suite of '\(connected)' is not a DTLS 1.3 suite")
     }
 }

@@ -15,6 +15,17 @@ public final class AESGCM {
 
     nonisolated(unsafe) static let cipher128: OpaquePointer = fetch("AES-128-GCM")
     nonisolated(unsafe) static let cipher256: OpaquePointer = fetch("AES-256-GCM")
+    nonisolated(unsafe) static let chacha20Poly1305: OpaquePointer = fetch("ChaCha20-Poly1305")
+
+    /// The AEADs behind this one interface: libcrypto drives AES-GCM and
+    /// ChaCha20-Poly1305 through the same EVP calls (12-byte nonce, 16-byte
+    /// tag set and read with the AEAD controls), so one class serves both.
+    public enum Algorithm: Sendable, Hashable {
+        /// AES-GCM, 16- or 32-byte key.
+        case aesGCM
+        /// ChaCha20-Poly1305 (RFC 8439), 32-byte key: TLS_CHACHA20_POLY1305_SHA256.
+        case chacha20Poly1305
+    }
 
     private static func fetch(_ name: String) -> OpaquePointer {
         guard let cipher = EVP_CIPHER_fetch(nil, name, nil) else {
@@ -35,11 +46,16 @@ public final class AESGCM {
         try self.init(key: key, usage: .both)
     }
 
-    public init(key: Span<UInt8>, usage: Usage) throws(CryptoError) {
+    public convenience init(key: Span<UInt8>, usage: Usage) throws(CryptoError) {
+        try self.init(algorithm: .aesGCM, key: key, usage: usage)
+    }
+
+    public init(algorithm: Algorithm, key: Span<UInt8>, usage: Usage) throws(CryptoError) {
         let cipher: OpaquePointer
-        switch key.count {
-        case 16: cipher = Self.cipher128
-        case 32: cipher = Self.cipher256
+        switch (algorithm, key.count) {
+        case (.aesGCM, 16): cipher = Self.cipher128
+        case (.aesGCM, 32): cipher = Self.cipher256
+        case (.chacha20Poly1305, 32): cipher = Self.chacha20Poly1305
         default: throw .invalidKeyLength
         }
         let enc = usage == .open ? nil : EVP_CIPHER_CTX_new()

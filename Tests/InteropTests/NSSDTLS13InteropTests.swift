@@ -169,7 +169,9 @@ import Glibc
 
     @Test func ourClientHandshakesWithNSSOverAES128GCM() throws { try run(suite: "1301", ours: .client) }
     @Test func ourClientHandshakesWithNSSOverAES256GCMSHA384() throws { try run(suite: "1302", ours: .client) }
+    @Test func ourClientHandshakesWithNSSOverChaCha20Poly1305() throws { try run(suite: "1303", ours: .client) }
     @Test func ourServerAnswersNSSOfferingX25519() throws { try run(suite: "1301", ours: .server, nssGroups: "001d") }
+    @Test func ourServerAnswersNSSOverChaCha20Poly1305() throws { try run(suite: "1303", ours: .server, nssGroups: "001d") }
     @Test func ourServerAsksNSSForAnX25519ShareWithAHelloRetryRequest() throws {
         // NSS's default: one X25519MLKEM768 share, X25519 among its groups.
         try run(suite: "1301", ours: .server)

@@ -67,6 +67,6 @@ json.dump({
     "source": "Vectors/tools/record_nss_dtls13.py: two NSS 3.125 peers (Debian firefox-esr's libraries, Tools/nss-peer) "
               "through a loopback relay, mutual authentication with Tests/Fixtures/peers/ec_cert.pem on both sides, "
               "SRTP AES128_CM_SHA1_80, application data 'ping' (client) and 'pong' (server); secrets from NSS's SSLKEYLOGFILE",
-    "cases": [record("1301"), record("1302")],
+    "cases": [record("1301"), record("1302"), record("1303")],
 }, sys.stdout, indent=1)
 print()

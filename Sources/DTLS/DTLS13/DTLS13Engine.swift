@@ -29,6 +29,7 @@ package class DTLS13Engine {
     let config: DTLSConfiguration
     var hash: HashAlgorithm = .sha256
     var keyLength = 16
+    var chacha = false
     var transcript: [UInt8] = []
     var clientHandshakeSecret: [UInt8] = []
     var serverHandshakeSecret: [UInt8] = []
@@ -419,12 +420,13 @@ package class DTLS13Engine {
         return [certificate, handshake(.certificateVerify, signed.bytes)]
     }
 
-    /// Sets the suite's hash and key length (AES-GCM suites).
+    /// Sets the suite's hash, key length and AEAD.
     func select(suite chosen: CipherSuite) throws(DTLSError) {
         switch chosen.rawValue {
-        case 0x1301: (hash, keyLength) = (.sha256, 16)
-        case 0x1302: (hash, keyLength) = (.sha384, 32)
-        default: throw DTLSError(.illegalParameter, alert: .illegalParameter, "suite \(chosen) is not a DTLS 1.3 AES-GCM suite")
+        case 0x1301: (hash, keyLength, chacha) = (.sha256, 16, false)
+        case 0x1302: (hash, keyLength, chacha) = (.sha384, 32, false)
+        case 0x1303: (hash, keyLength, chacha) = (.sha256, 32, true)
+        default: throw DTLSError(.illegalParameter, alert: .illegalParameter, "suite \(chosen) is not a DTLS 1.3 suite")
         }
         suite = chosen
     }
@@ -515,9 +517,10 @@ package class DTLS13Engine {
     }
 
     private func epochKeys(_ secret: [UInt8], epoch: UInt64, usage: AESGCM.Usage) throws(DTLSError) -> EpochKeys13 {
-        let length = keyLength
+        let length = keyLength, chacha = chacha
         return try derive { () throws(CryptoError) in
-            try EpochKeys13(epoch: epoch, keys: try KeySchedule13.trafficKeys(hash, secret: secret, keyLength: length), usage: usage)
+            try EpochKeys13(epoch: epoch, keys: try KeySchedule13.trafficKeys(hash, secret: secret, keyLength: length), usage: usage,
+                            chacha: chacha)
         }
     }
 

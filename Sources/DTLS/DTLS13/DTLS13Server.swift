@@ -23,7 +23,7 @@ package final class DTLS13Server: DTLS13Engine {
     }
 
     /// The DTLS 1.3 suites both roles offer, in preference order (data, not code).
-    static let suites: [CipherSuite] = [.aes128GcmSha256, .aes256GcmSha384]
+    static let suites: [CipherSuite] = [.aes128GcmSha256, .aes256GcmSha384, .chacha20Poly1305Sha256]
 
     /// RFC 8446 4.1.3: the random of a HelloRetryRequest.
     static let helloRetryRandom: [UInt8] = [

@@ -51,7 +51,7 @@ public struct CipherSuite: RawRepresentable, Hashable, Sendable, CustomStringCon
     public static let aes128GcmSha256 = CipherSuite(rawValue: 0x1301)
     /// TLS_AES_256_GCM_SHA384 (RFC 8446 B.4), DTLS 1.3.
     public static let aes256GcmSha384 = CipherSuite(rawValue: 0x1302)
-    /// TLS_CHACHA20_POLY1305_SHA256 (RFC 8446 B.4), DTLS 1.3 (not implemented yet).
+    /// TLS_CHACHA20_POLY1305_SHA256 (RFC 8446 B.4), DTLS 1.3.
     public static let chacha20Poly1305Sha256 = CipherSuite(rawValue: 0x1303)
 
     /// The IANA name (`TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256`), or the hex code point.
