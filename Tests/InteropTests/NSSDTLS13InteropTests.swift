@@ -76,18 +76,19 @@ import Glibc
 
     enum OurRole { case client, server }
 
-    func run(suite: String, ours role: OurRole, nssGroups: String? = nil, nssKeyShares: Int? = nil) throws {
+    func run(suite: String, ours role: OurRole, nssGroups: String? = nil, nssKeyShares: Int? = nil, rsa: Bool = false) throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.peerPath), "no \(Self.peerPath): make nss-peer")
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("nss13-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
         // NSS's identity: the fixture certificate as DER and PKCS#8.
         let fixtures = Self.root.appendingPathComponent("Tests/Fixtures/peers")
-        let nssCertificate = try Certificate(pemEncoded: String(contentsOf: fixtures.appendingPathComponent("ec_cert.pem"), encoding: .utf8))
+        let kind = rsa ? "rsa" : "ec"
+        let nssCertificate = try Certificate(pemEncoded: String(contentsOf: fixtures.appendingPathComponent("\(kind)_cert.pem"), encoding: .utf8))
         try Data(nssCertificate.derEncoded).write(to: work.appendingPathComponent("ec.der"))
         let pk8 = Process()
         pk8.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        pk8.arguments = ["pkcs8", "-topk8", "-nocrypt", "-in", fixtures.appendingPathComponent("ec_key.pem").path, "-outform", "DER",
+        pk8.arguments = ["pkcs8", "-topk8", "-nocrypt", "-in", fixtures.appendingPathComponent("\(kind)_key.pem").path, "-outform", "DER",
                          "-out", work.appendingPathComponent("ec.pk8").path]
         try pk8.run()
         pk8.waitUntilExit()
@@ -111,7 +112,7 @@ import Glibc
         defer { if server.isRunning { server.terminate() } }
         Thread.sleep(forTimeInterval: 0.3)
 
-        let us = TestIdentity.ecdsaP256
+        let us = rsa ? TestIdentity.rsa2048 : TestIdentity.ecdsaP256
         var config = DTLSConfiguration(certificate: us.certificate, privateKey: us.key,
                                        peerVerification: .fingerprints([Fingerprint(certificate: nssCertificate)]))
         config.srtpProfiles = [.aes128CmHmacSha1_80]
@@ -161,7 +162,7 @@ import Glibc
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(server.terminationStatus == 0, "nss-peer: \(text)")
         #expect(text.contains("connected version=0304 cipher=\(suite) group=x25519 srtp=0001"), "\(text)")
-        #expect(text.contains("peer-sha256=" + TestIdentity.ecdsaP256.fingerprint.bytes.map { String(format: "%02X", $0) }.joined(separator: ":")), "NSS saw our certificate")
+        #expect(text.contains("peer-sha256=" + us.fingerprint.bytes.map { String(format: "%02X", $0) }.joined(separator: ":")), "NSS saw our certificate")
         #expect(text.contains("received=ping"))
         let exporterLine = text.split(separator: "\n").first { $0.hasPrefix("exporter=") }
         #expect(exporterLine.map { String($0.dropFirst(9)) } == ours.map { String(format: "%02x", $0) }.joined())
@@ -171,6 +172,8 @@ import Glibc
     @Test func ourClientHandshakesWithNSSOverAES256GCMSHA384() throws { try run(suite: "1302", ours: .client) }
     @Test func ourClientHandshakesWithNSSOverChaCha20Poly1305() throws { try run(suite: "1303", ours: .client) }
     @Test func ourServerAnswersNSSOfferingX25519() throws { try run(suite: "1301", ours: .server, nssGroups: "001d") }
+    @Test func ourClientSignsAndVerifiesRSAPSSWithNSS() throws { try run(suite: "1301", ours: .client, rsa: true) }
+    @Test func ourServerSignsAndVerifiesRSAPSSWithNSS() throws { try run(suite: "1302", ours: .server, nssGroups: "001d", rsa: true) }
     @Test func ourServerAnswersNSSOverChaCha20Poly1305() throws { try run(suite: "1303", ours: .server, nssGroups: "001d") }
     @Test func ourServerAsksNSSForAnX25519ShareWithAHelloRetryRequest() throws {
         // NSS's default: one X25519MLKEM768 share, X25519 among its groups.

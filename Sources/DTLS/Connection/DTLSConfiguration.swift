@@ -138,7 +138,8 @@ extension SignatureScheme {
 
     package var hash: HashAlgorithm {
         switch self {
-        case .ecdsaSecp384r1Sha384, .rsaPkcs1Sha384: .sha384
+        case .ecdsaSecp384r1Sha384, .rsaPkcs1Sha384, .rsaPssRsaeSha384: .sha384
+        case .rsaPssRsaeSha512: .sha512
         default: .sha256
         }
     }

@@ -40,7 +40,7 @@ package final class DTLS13Client: DTLS13Engine {
             .supportedVersions([.dtls13]),
             .supportedGroups([.x25519]),
             .clientKeyShares([KeyShareEntry(group: .x25519, keyExchange: share.publicKeyBytes)]),
-            .signatureAlgorithms(config.signatureSchemes.filter(\.isECDSA)),
+            .signatureAlgorithms(SignatureScheme.dtls13),
         ]
         if !config.srtpProfiles.isEmpty { extensions.append(.useSRTP(UseSRTPData(profiles: config.srtpProfiles))) }
         let hello = ClientHello(version: .dtls12, random: SecureRandom.bytes(32), sessionID: [], cookie: [],

@@ -347,14 +347,15 @@ package class DTLS13Engine {
     /// Checks a peer's CertificateVerify against its certificate and the transcript so far.
     func verifyPeerSignature(_ signed: DigitallySigned, peerIsServer: Bool) throws(DTLSError) {
         guard let der = peerCertificate else { throw DTLSError(.unexpectedMessage, alert: .unexpectedMessage, "CertificateVerify before Certificate") }
-        guard signed.scheme.isECDSA, config.signatureSchemes.contains(signed.scheme) else {
+        guard SignatureScheme.dtls13.contains(signed.scheme) else {
             throw DTLSError(.illegalParameter, alert: .illegalParameter, "CertificateVerify scheme \(signed.scheme)")
         }
         let content = CertificateVerify13.signedContent(server: peerIsServer, transcriptHash: transcriptHash())
         let valid: Bool
         do {
             // The key straight from the DER (as the 1.2 engine does): no full X.509 parse.
-            valid = try PublicKey.fromCertificate(derEncoded: der).verify(signature: signed.signature.span, message: content.span, hash: signed.scheme.hash)
+            valid = try PublicKey.fromCertificate(derEncoded: der).verify(signature: signed.signature.span, message: content.span,
+                                                                          hash: signed.scheme.hash, pss: signed.scheme.isRSAPSS)
         } catch {
             throw DTLSError(.badCertificate, alert: .badCertificate, "peer certificate: \(error)")
         }
@@ -409,15 +410,23 @@ package class DTLS13Engine {
         var writer = ByteWriter()
         Certificate13(context: context, entries: [.init(certificate: config.certificate.derEncoded)]).write(to: &writer)
         let certificate = handshake(.certificate, writer.bytes)
-        guard case .ecdsa = config.privateKey.keyType, let scheme = config.signatureSchemes.first(where: { $0.isECDSA }) else {
-            throw DTLSError(.noCommonParameters, alert: .handshakeFailure, "no signature scheme for our key")
-        }
+        let scheme = ownSignatureScheme
         let content = CertificateVerify13.signedContent(server: isServer, transcriptHash: transcriptHash())
         let key = config.privateKey
-        let signature = try derive { () throws(CryptoError) in try key.sign(content.span, hash: scheme.hash) }
+        let signature = try derive { () throws(CryptoError) in try key.sign(content.span, hash: scheme.hash, pss: scheme.isRSAPSS) }
         var signed = ByteWriter()
         DigitallySigned(scheme: scheme, signature: signature).write(to: &signed)
         return [certificate, handshake(.certificateVerify, signed.bytes)]
+    }
+
+    /// The scheme our key signs with in DTLS 1.3: the ECDSA scheme of its
+    /// curve (1.3 ties them), or RSASSA-PSS with SHA-256.
+    var ownSignatureScheme: SignatureScheme {
+        switch config.privateKey.keyType {
+        case .ecdsa(.p256): .ecdsaSecp256r1Sha256
+        case .ecdsa(.p384): .ecdsaSecp384r1Sha384
+        case .rsa: .rsaPssRsaeSha256
+        }
     }
 
     /// Sets the suite's hash, key length and AEAD.

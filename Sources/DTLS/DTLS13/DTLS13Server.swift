@@ -106,8 +106,8 @@ package final class DTLS13Server: DTLS13Engine {
             return
         }
         let schemes = try wire { () throws(WireError) in try hello.extensions.signatureAlgorithms() } ?? []
-        guard config.signatureSchemes.contains(where: { $0.isECDSA && schemes.contains($0) }) else {
-            throw DTLSError(.noCommonParameters, alert: .handshakeFailure, "no signature scheme in common")
+        guard schemes.contains(ownSignatureScheme) else {
+            throw DTLSError(.noCommonParameters, alert: .handshakeFailure, "the client does not accept \(ownSignatureScheme), our key's scheme")
         }
         var srtpExtension: [HelloExtension] = []
         if let offered = try wire({ () throws(WireError) in try hello.extensions.useSRTP() }),
@@ -136,7 +136,7 @@ package final class DTLS13Server: DTLS13Engine {
         EncryptedExtensions(extensions: srtpExtension).write(to: &writer)
         encrypted.append(handshake(.encryptedExtensions, writer.bytes))
         writer = ByteWriter()
-        CertificateRequest13(extensions: [.signatureAlgorithms(config.signatureSchemes.filter(\.isECDSA))]).write(to: &writer)
+        CertificateRequest13(extensions: [.signatureAlgorithms(SignatureScheme.dtls13)]).write(to: &writer)
         encrypted.append(handshake(.certificateRequest, writer.bytes))
         encrypted += try certificateMessages(context: [], isServer: true)
         encrypted.append(handshake(.finished, try finishedVerifyData(serverHandshakeSecret)))
