@@ -76,7 +76,8 @@ import Glibc
 
     enum OurRole { case client, server }
 
-    func run(suite: String, ours role: OurRole, nssGroups: String? = nil, nssKeyShares: Int? = nil, rsa: Bool = false) throws {
+    func run(suite: String, ours role: OurRole, nssGroups: String? = nil, nssKeyShares: Int? = nil, rsa: Bool = false,
+             group expected: NamedGroup = .x25519, nssGroupName: String = "x25519", helloRetry: Bool? = nil) throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.peerPath), "no \(Self.peerPath): make nss-peer")
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("nss13-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
@@ -139,12 +140,13 @@ import Glibc
         }
         #expect(client.phase == .connected)
         if let server = client as? DTLS13Server {
-            // NSS sends an X25519 share only when told to (--groups ... 001d).
-            #expect(server.sentHelloRetryRequest == !(nssGroups?.contains("001d") ?? false))
+            // NSS's default sends only an X25519MLKEM768 share.
+            #expect(server.sentHelloRetryRequest == (helloRetry ?? (nssGroups == nil)))
         }
+        if let ours = client as? DTLS13Client { #expect(ours.receivedHelloRetryRequest == (helloRetry ?? false)) }
         #expect(retransmissions == 0, "a clean loopback handshake needs no retransmission")
         #expect(client.suite?.rawValue == UInt16(suite, radix: 16))
-        #expect(client.group == .x25519)
+        #expect(client.group == expected)
         #expect(client.srtpProfile == .aes128CmHmacSha1_80)
         #expect(client.peerCertificate == nssCertificate.derEncoded)
         try client.send(Array("ping".utf8))
@@ -161,7 +163,7 @@ import Glibc
         server.waitUntilExit()
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(server.terminationStatus == 0, "nss-peer: \(text)")
-        #expect(text.contains("connected version=0304 cipher=\(suite) group=x25519 srtp=0001"), "\(text)")
+        #expect(text.contains("connected version=0304 cipher=\(suite) group=\(nssGroupName) srtp=0001"), "\(text)")
         #expect(text.contains("peer-sha256=" + us.fingerprint.bytes.map { String(format: "%02X", $0) }.joined(separator: ":")), "NSS saw our certificate")
         #expect(text.contains("received=ping"))
         let exporterLine = text.split(separator: "\n").first { $0.hasPrefix("exporter=") }
@@ -172,6 +174,12 @@ import Glibc
     @Test func ourClientHandshakesWithNSSOverAES256GCMSHA384() throws { try run(suite: "1302", ours: .client) }
     @Test func ourClientHandshakesWithNSSOverChaCha20Poly1305() throws { try run(suite: "1303", ours: .client) }
     @Test func ourServerAnswersNSSOfferingX25519() throws { try run(suite: "1301", ours: .server, nssGroups: "001d") }
+    @Test func ourClientAnswersNSSsHelloRetryRequestForP256() throws {
+        try run(suite: "1301", ours: .client, nssGroups: "0017", group: .secp256r1, nssGroupName: "secp256r1", helloRetry: true)
+    }
+    @Test func ourServerTakesAP384ShareFromNSS() throws {
+        try run(suite: "1302", ours: .server, nssGroups: "0018", group: .secp384r1, nssGroupName: "secp384r1", helloRetry: false)
+    }
     @Test func ourClientSignsAndVerifiesRSAPSSWithNSS() throws { try run(suite: "1301", ours: .client, rsa: true) }
     @Test func ourServerSignsAndVerifiesRSAPSSWithNSS() throws { try run(suite: "1302", ours: .server, nssGroups: "001d", rsa: true) }
     @Test func ourServerAnswersNSSOverChaCha20Poly1305() throws { try run(suite: "1303", ours: .server, nssGroups: "001d") }

@@ -9,7 +9,8 @@ import DTLSCrypto
 /// them; then epoch 3 and the exporter.
 ///
 /// **Boundary**: see `DTLS13Engine`; it offers DTLS 1.3 only (no 1.2
-/// fallback within one handshake) and fails on a HelloRetryRequest.
+/// fallback within one handshake). It sends an X25519 share and answers
+/// one HelloRetryRequest (for P-256 or P-384, or a cookie).
 package final class DTLS13Client: DTLS13Engine {
     /// The client's handshake steps (RFC 8446 Appendix A.1).
     package enum State: Equatable, Sendable {
@@ -26,6 +27,10 @@ package final class DTLS13Client: DTLS13Engine {
     package private(set) var state: State = .start
     private var keyShare: ECDHPrivateKey?
     private var certificateRequestContext: [UInt8]?
+    /// The first ClientHello, to send again after a HelloRetryRequest with
+    /// only the key share (and a cookie) changed (RFC 8446 4.1.2).
+    private var firstHello: ClientHello?
+    package private(set) var receivedHelloRetryRequest = false
 
     package override init(configuration: DTLSConfiguration) {
         super.init(configuration: configuration)
@@ -34,17 +39,28 @@ package final class DTLS13Client: DTLS13Engine {
     /// Queues the ClientHello.
     package func start(now: DTLSInstant) throws(DTLSError) {
         guard state == .start else { return }
-        let share = try derive { () throws(CryptoError) in try ECDHPrivateKey(group: .x25519) }
-        keyShare = share
         var extensions: [HelloExtension] = [
             .supportedVersions([.dtls13]),
-            .supportedGroups([.x25519]),
-            .clientKeyShares([KeyShareEntry(group: .x25519, keyExchange: share.publicKeyBytes)]),
+            .supportedGroups(DTLS13Server.groups),
+            try keyShareExtension(for: .x25519),
             .signatureAlgorithms(SignatureScheme.dtls13),
         ]
         if !config.srtpProfiles.isEmpty { extensions.append(.useSRTP(UseSRTPData(profiles: config.srtpProfiles))) }
         let hello = ClientHello(version: .dtls12, random: SecureRandom.bytes(32), sessionID: [], cookie: [],
                                 cipherSuites: DTLS13Server.suites, extensions: extensions)
+        firstHello = hello
+        sendHello(hello, now: now)
+    }
+
+    /// A fresh key share for `group` (its private half kept), as an extension.
+    private func keyShareExtension(for group: NamedGroup) throws(DTLSError) -> HelloExtension {
+        guard let curve = group.ecGroup else { throw DTLSError(.internalError, alert: .internalError, "no key share for \(group)") }
+        let share = try derive { () throws(CryptoError) in try ECDHPrivateKey(group: curve) }
+        keyShare = share
+        return .clientKeyShares([KeyShareEntry(group: group, keyExchange: share.publicKeyBytes)])
+    }
+
+    private func sendHello(_ hello: ClientHello, now: DTLSInstant) {
         var body = ByteWriter()
         hello.write(to: &body)
         let message = handshake(.clientHello, body.bytes)
@@ -52,11 +68,52 @@ package final class DTLS13Client: DTLS13Engine {
         send(flight: [(0, .handshake, message)], now: now)
     }
 
+    /// RFC 8446 4.1.4: the server wants another group (or a cookie back).
+    /// The transcript restarts with message_hash(ClientHello1), then the
+    /// HelloRetryRequest; the second ClientHello changes only what it must.
+    private func retry(_ request: ServerHello, body: [UInt8], now: DTLSInstant) throws(DTLSError) {
+        guard !receivedHelloRetryRequest, var hello = firstHello else {
+            throw DTLSError(.unexpectedMessage, alert: .unexpectedMessage, "a second HelloRetryRequest")
+        }
+        receivedHelloRetryRequest = true
+        let version = try wire { () throws(WireError) in try request.extensions.selectedVersion() }
+        guard version == .dtls13, DTLS13Server.suites.contains(request.cipherSuite) else {
+            throw DTLSError(.illegalParameter, alert: .illegalParameter, "HelloRetryRequest with \(request.cipherSuite), \(String(describing: version))")
+        }
+        try select(suite: request.cipherSuite)
+        // message_hash (RFC 8446 4.4.1): the first ClientHello's hash stands in for it.
+        let firstHash = transcriptHash()
+        transcript = [254, 0, 0, UInt8(firstHash.count)] + firstHash
+        appendToTranscript(HandshakeType.serverHello.rawValue, body)
+        hello.extensions.removeAll { $0.type == .keyShare || $0.type == .cookie }
+        if let ext = request.extensions.first(.keyShare) {
+            var reader = ByteReader(ext.data)
+            let wanted = NamedGroup(rawValue: try wire { () throws(WireError) in
+                let value = try reader.readUInt16()
+                try reader.expectEnd()
+                return value
+            })
+            guard DTLS13Server.groups.contains(wanted), wanted.ecGroup != keyShare?.group else {
+                throw DTLSError(.illegalParameter, alert: .illegalParameter, "HelloRetryRequest for group \(wanted)")
+            }
+            hello.extensions.append(try keyShareExtension(for: wanted))
+        } else if let keyShare, let current = DTLS13Server.groups.first(where: { $0.ecGroup == keyShare.group }) {
+            hello.extensions.append(.clientKeyShares([KeyShareEntry(group: current, keyExchange: keyShare.publicKeyBytes)]))
+        }
+        if let cookie = request.extensions.first(.cookie) { hello.extensions.append(cookie) }
+        flightAcknowledged()
+        sendHello(hello, now: now)
+    }
+
     override func process(type: HandshakeType, body: [UInt8], now: DTLSInstant) throws {
         var reader = ByteReader(body)
         switch (state, type) {
         case (.waitServerHello, .serverHello):
             let hello = try ServerHello(parsing: &reader)
+            if hello.random == DTLS13Server.helloRetryRandom {
+                try retry(hello, body: body, now: now)
+                return
+            }
             appendToTranscript(type.rawValue, body)
             try handleServerHello(hello)
         case (.waitEncryptedExtensions, .encryptedExtensions):
@@ -93,9 +150,6 @@ package final class DTLS13Client: DTLS13Engine {
     }
 
     private func handleServerHello(_ hello: ServerHello) throws(DTLSError) {
-        guard hello.random != DTLS13Server.helloRetryRandom else {
-            throw DTLSError(.illegalParameter, alert: .handshakeFailure, "HelloRetryRequest (not supported yet)")
-        }
         let version = try wire { () throws(WireError) in try hello.extensions.selectedVersion() }
         guard version == .dtls13 else {
             throw DTLSError(.protocolVersion, alert: .protocolVersion, "server chose \(version.map(\.description) ?? "no supported_versions")")
@@ -104,9 +158,12 @@ package final class DTLS13Client: DTLS13Engine {
             throw DTLSError(.illegalParameter, alert: .illegalParameter, "server chose suite \(hello.cipherSuite)")
         }
         try select(suite: hello.cipherSuite)
-        guard let share = try wire({ () throws(WireError) in try hello.extensions.serverKeyShare() }), share.group == .x25519,
-              let keyShare else {
+        guard let share = try wire({ () throws(WireError) in try hello.extensions.serverKeyShare() }), let keyShare,
+              share.group.ecGroup == keyShare.group else {
             throw DTLSError(.illegalParameter, alert: .illegalParameter, "server key_share is not for the offered group")
+        }
+        if receivedHelloRetryRequest, suite != hello.cipherSuite {
+            throw DTLSError(.illegalParameter, alert: .illegalParameter, "ServerHello suite differs from the HelloRetryRequest's")
         }
         group = share.group
         let shared = try derive { () throws(CryptoError) in try keyShare.sharedSecret(peerPublicKey: share.keyExchange.span) }

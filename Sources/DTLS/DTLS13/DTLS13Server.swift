@@ -1,17 +1,17 @@
 import DTLSCrypto
 
 /// The DTLS 1.3 server (RFC 9147 on RFC 8446), Sans-IO: it answers a
-/// ClientHello that offers DTLS 1.3 and an X25519 share (both browsers
-/// send one beside their X25519MLKEM768 share) with its whole flight in
+/// ClientHello that offers DTLS 1.3 and an X25519, P-256 or P-384 share
+/// (both browsers send X25519 beside their X25519MLKEM768 share; anyone
+/// else gets one HelloRetryRequest for a group we take) with its whole flight in
 /// one go (ServerHello; EncryptedExtensions with use_srtp,
 /// CertificateRequest, Certificate, CertificateVerify, Finished under the
 /// handshake keys), checks the client's Certificate by fingerprint, its
 /// CertificateVerify and Finished, ACKs that flight and moves to epoch 3.
 ///
-/// **Boundary**: see `DTLS13Engine`. No HelloRetryRequest yet (a client
-/// without an X25519 share is refused with handshake_failure), so also no
-/// 1.3 cookie: behind a shared socket the stateless front door must come
-/// first, as for 1.2.
+/// **Boundary**: see `DTLS13Engine`. The HelloRetryRequest is stateful
+/// (no cookie yet): behind a shared socket the stateless front door must
+/// come first, as for 1.2.
 package final class DTLS13Server: DTLS13Engine {
     /// The server's handshake steps (RFC 8446 Appendix A.2).
     package enum State: Equatable, Sendable {
@@ -24,6 +24,8 @@ package final class DTLS13Server: DTLS13Engine {
 
     /// The DTLS 1.3 suites both roles offer, in preference order (data, not code).
     static let suites: [CipherSuite] = [.aes128GcmSha256, .aes256GcmSha384, .chacha20Poly1305Sha256]
+    /// The key-exchange groups both roles take, in preference order.
+    static let groups: [NamedGroup] = [.x25519, .secp256r1, .secp384r1]
 
     /// RFC 8446 4.1.3: the random of a HelloRetryRequest.
     static let helloRetryRandom: [UInt8] = [
@@ -69,15 +71,15 @@ package final class DTLS13Server: DTLS13Engine {
         }
     }
 
-    /// A HelloRetryRequest asking for an X25519 share (RFC 8446 4.1.4). The
+    /// A HelloRetryRequest asking for a share of `wanted` (RFC 8446 4.1.4). The
     /// transcript restarts with message_hash, the hash of the first
     /// ClientHello in a synthetic handshake message (4.4.1).
-    private func retry(_ hello: ClientHello, suite chosen: CipherSuite, now: DTLSInstant) throws(DTLSError) {
+    private func retry(_ hello: ClientHello, suite chosen: CipherSuite, group wanted: NamedGroup, now: DTLSInstant) throws(DTLSError) {
         let firstHelloHash = transcriptHash()
         transcript = [254, 0, 0, UInt8(firstHelloHash.count)] + firstHelloHash
         var writer = ByteWriter()
         ServerHello(version: .dtls12, random: Self.helloRetryRandom, sessionID: hello.sessionID, cipherSuite: chosen,
-                    extensions: [.selectedVersion(.dtls13), .retryKeyShare(.x25519)]).write(to: &writer)
+                    extensions: [.selectedVersion(.dtls13), .retryKeyShare(wanted)]).write(to: &writer)
         let retryRequest = handshake(.serverHello, writer.bytes)
         sentHelloRetryRequest = true
         send(flight: [(0, .handshake, retryRequest)], now: now)
@@ -93,16 +95,17 @@ package final class DTLS13Server: DTLS13Engine {
         }
         try select(suite: chosen)
         let shares = try wire { () throws(WireError) in try hello.extensions.clientKeyShares() } ?? []
-        guard let share = shares.first(where: { $0.group == .x25519 }) else {
-            // RFC 8446 4.1.4: ask once for the group we take, if the client offers it.
+        // The first of our groups the client sent a share for.
+        guard let share = Self.groups.lazy.compactMap({ group in shares.first { $0.group == group } }).first else {
+            // RFC 8446 4.1.4: ask once for the first of our groups the client supports.
             let groups = try wire { () throws(WireError) in try hello.extensions.supportedGroups() } ?? []
-            guard groups.contains(.x25519), !sentHelloRetryRequest else {
+            guard let wanted = Self.groups.first(where: groups.contains), !sentHelloRetryRequest else {
                 throw DTLSError(sentHelloRetryRequest ? .illegalParameter : .noCommonParameters,
                                 alert: sentHelloRetryRequest ? .illegalParameter : .handshakeFailure,
-                                sentHelloRetryRequest ? "second ClientHello without the X25519 share asked for"
+                                sentHelloRetryRequest ? "second ClientHello without the key share asked for"
                                                       : "no key-exchange group in common (offered \(groups))")
             }
-            try retry(hello, suite: chosen, now: now)
+            try retry(hello, suite: chosen, group: wanted, now: now)
             return
         }
         let schemes = try wire { () throws(WireError) in try hello.extensions.signatureAlgorithms() } ?? []
@@ -117,8 +120,9 @@ package final class DTLS13Server: DTLS13Engine {
         } else if config.requireSRTP {
             throw DTLSError(.noCommonSRTPProfile, alert: .handshakeFailure, "no SRTP profile in common")
         }
-        group = .x25519
-        let ours = try derive { () throws(CryptoError) in try ECDHPrivateKey(group: .x25519) }
+        group = share.group
+        guard let curve = share.group.ecGroup else { throw DTLSError(.internalError, alert: .internalError, "group \(share.group)") }
+        let ours = try derive { () throws(CryptoError) in try ECDHPrivateKey(group: curve) }
         let shared = try derive { () throws(CryptoError) in try ours.sharedSecret(peerPublicKey: share.keyExchange.span) }
 
         if sentHelloRetryRequest, chosen != suite {
@@ -126,7 +130,7 @@ package final class DTLS13Server: DTLS13Engine {
         }
         var writer = ByteWriter()
         ServerHello(version: .dtls12, random: SecureRandom.bytes(32), sessionID: hello.sessionID, cipherSuite: chosen,
-                    extensions: [.selectedVersion(.dtls13), .serverKeyShare(KeyShareEntry(group: .x25519, keyExchange: ours.publicKeyBytes))])
+                    extensions: [.selectedVersion(.dtls13), .serverKeyShare(KeyShareEntry(group: share.group, keyExchange: ours.publicKeyBytes))])
             .write(to: &writer)
         let serverHello = handshake(.serverHello, writer.bytes)
         try enterHandshakeEpoch(sharedSecret: shared, isClient: false)
