@@ -49,8 +49,10 @@ import Testing
         server.connection.handlePacket(try RecordProtection13.seal(.ack, content: ack.bytes, sequence: 100, keys: keys), now: now)
         // A malformed ACK (odd length).
         server.connection.handlePacket(try RecordProtection13.seal(.ack, content: [0, 3, 1, 2, 3], sequence: 101, keys: keys), now: now)
-        // 200 KeyUpdate messages (post-handshake, not acted on yet): each is
-        // acknowledged, none grows state or breaks the connection.
+        // 200 KeyUpdate messages in epoch 3: the first moves the server's
+        // read side to epoch 4 (and, as it requests one, sends the server's
+        // own); the other 199 arrive in an epoch already left and change
+        // nothing. Each is acknowledged; none breaks the connection.
         for i in 0..<200 {
             var message = ByteWriter()
             HandshakeHeader(type: .keyUpdate, length: 1, messageSequence: UInt16(4 + i), fragmentOffset: 0, fragmentLength: 1).write(to: &message)
@@ -58,7 +60,8 @@ import Testing
             server.connection.handlePacket(try RecordProtection13.seal(.handshake, content: message.bytes, sequence: UInt64(200 + i), keys: keys), now: now)
         }
         let acks = server.drain()
-        #expect(acks.count == 200, "one ACK per post-handshake record")
+        #expect(acks.count == 201, "one ACK per post-handshake record, and the server's own KeyUpdate")
+        #expect(server.connection.dtls13?.keyUpdates.received == 1)
         #expect(server.connection.isConnected)
         // The injected records moved the replay window to 399: data after it still flows.
         server.connection.handlePacket(try RecordProtection13.seal(.applicationData, content: [1, 2, 3], sequence: 400, keys: keys), now: now)

@@ -122,3 +122,41 @@ import Testing
         #expect(client.connection.isConnected && server.connection.isConnected)
     }
 }
+
+/// KeyUpdate (RFC 9147 8): each direction moves to the next epoch once its
+/// KeyUpdate is acknowledged; a requested update is answered; data keeps
+/// flowing across the change.
+@Suite struct DTLS13KeyUpdateTests {
+    @Test func aRequestedKeyUpdateMovesBothDirectionsToEpochFour() throws {
+        let now = DTLSInstant.now
+        let client = DTLS13HandshakeTests.Side(DTLSConnection(clientWith: DTLS13HandshakeTests.configuration(TestIdentity.ecdsaP256, peer: TestIdentity.ecdsaP256Other), now: now))
+        let server = DTLS13HandshakeTests.Side(DTLSConnection(serverWith: DTLS13HandshakeTests.configuration(TestIdentity.ecdsaP256Other, peer: TestIdentity.ecdsaP256), now: now))
+        DTLS13HandshakeTests.pump(client, server, now: now)
+        let c = try #require(client.connection.dtls13), s = try #require(server.connection.dtls13)
+        #expect(c.writeKeys?.epoch == 3 && s.writeKeys?.epoch == 3)
+
+        c.updateKeys(requestPeerUpdate: true, now: now)
+        DTLS13HandshakeTests.pump(client, server, now: now)
+        #expect(c.writeKeys?.epoch == 4, "the client switched once the server ACKed")
+        #expect(s.writeKeys?.epoch == 4, "the server answered the request with its own update")
+        #expect(c.keyUpdates.sent == 1 && c.keyUpdates.received == 1)
+        #expect(s.keyUpdates.sent == 1 && s.keyUpdates.received == 1)
+
+        try client.connection.send(Array("after".utf8))
+        try server.connection.send(Array("update".utf8))
+        DTLS13HandshakeTests.pump(client, server, now: now)
+        #expect(server.data.last == Array("after".utf8))
+        #expect(client.data.last == Array("update".utf8))
+
+        // Five more, one at a time: epochs 5 to 9 (the 2-bit epoch wraps).
+        for _ in 0..<5 {
+            c.updateKeys(requestPeerUpdate: false, now: now)
+            DTLS13HandshakeTests.pump(client, server, now: now)
+        }
+        #expect(c.writeKeys?.epoch == 9)
+        try client.connection.send([9])
+        DTLS13HandshakeTests.pump(client, server, now: now)
+        #expect(server.data.last == [9])
+        #expect(server.connection.droppedRecords == 0)
+    }
+}

@@ -77,7 +77,8 @@ import Glibc
     enum OurRole { case client, server }
 
     func run(suite: String, ours role: OurRole, nssGroups: String? = nil, nssKeyShares: Int? = nil, rsa: Bool = false,
-             group expected: NamedGroup = .x25519, nssGroupName: String = "x25519", helloRetry: Bool? = nil) throws {
+             group expected: NamedGroup = .x25519, nssGroupName: String = "x25519", helloRetry: Bool? = nil,
+             nssKeyUpdate: Bool = false) throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.peerPath), "no \(Self.peerPath): make nss-peer")
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("nss13-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
@@ -104,6 +105,7 @@ import Glibc
         arguments += ["--versions", "1.3", "--srtp", "--export-len", "60", "--tls13-suite", suite]
         if let nssGroups { arguments += ["--groups", nssGroups] }
         if let nssKeyShares { arguments += ["--key-shares", String(nssKeyShares)] }
+        if nssKeyUpdate { arguments.append("--key-update") }
         server.arguments = arguments
         let udp = role == .client ? try UDP(to: port) : try UDP(listening: port)
         let output = Pipe()
@@ -158,6 +160,18 @@ import Glibc
         }
         #expect(client.received.map { String(decoding: $0, as: UTF8.self) } == ["pong"])
         let ours = try client.exportKeyingMaterial(label: "EXTRACTOR-dtls_srtp", length: 60)
+        if nssKeyUpdate {
+            // NSS's KeyUpdate moved our read side to epoch 4: its close_notify,
+            // sent under its new keys, must still decrypt.
+            while client.phase == .connected, Date() < deadline {
+                while let out = client.pollDatagram() { udp.send(out) }
+                guard let datagram = udp.receive(milliseconds: 200) else { continue }
+                try client.handleDatagram(datagram, now: .now)
+            }
+            #expect(client.keyUpdates.received == 1, "NSS's KeyUpdate moved our read side")
+            #expect(client.phase == .closed, "NSS's close_notify in epoch 4 decrypted")
+            #expect(client.droppedRecords == 0)
+        }
         client.close()
         while let datagram = client.pollDatagram() { udp.send(datagram) }
         server.waitUntilExit()
@@ -180,6 +194,8 @@ import Glibc
     @Test func ourServerTakesAP384ShareFromNSS() throws {
         try run(suite: "1302", ours: .server, nssGroups: "0018", group: .secp384r1, nssGroupName: "secp384r1", helloRetry: false)
     }
+    @Test func ourClientFollowsNSSsKeyUpdate() throws { try run(suite: "1301", ours: .client, nssKeyUpdate: true) }
+    @Test func ourServerFollowsNSSsKeyUpdate() throws { try run(suite: "1303", ours: .server, nssGroups: "001d", nssKeyUpdate: true) }
     @Test func ourClientSignsAndVerifiesRSAPSSWithNSS() throws { try run(suite: "1301", ours: .client, rsa: true) }
     @Test func ourServerSignsAndVerifiesRSAPSSWithNSS() throws { try run(suite: "1302", ours: .server, nssGroups: "001d", rsa: true) }
     @Test func ourServerAnswersNSSOverChaCha20Poly1305() throws { try run(suite: "1303", ours: .server, nssGroups: "001d") }

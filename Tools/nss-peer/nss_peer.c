@@ -11,6 +11,7 @@
 //                 --cert FILE.der --key FILE.pk8 [--versions 1.2,1.3]
 //                 [--srtp] [--export-len N] [--timeout-ms N] [--send TEXT]
 //                 [--tls13-suite 1301|1302|1303]   (only that DTLS 1.3 suite)
+//                 [--key-update]   (after the handshake: a KeyUpdate that requests the peer's)
 //                 [--groups 11ec,001d] [--key-shares N]  (named groups, hex, in
 //                 preference order; key shares sent for the first N of them)
 // The server waits for the first datagram on 127.0.0.1:--port and talks to
@@ -31,6 +32,7 @@
 #include <ssl.h>
 #include <sslerr.h>
 #include <sslproto.h>
+#include <sslexp.h>
 #include <secerr.h>
 #include <sechash.h>
 #include <stdio.h>
@@ -87,7 +89,7 @@ int main(int argc, char **argv) {
     int port = 0, connectPort = 0, srtp = 0, exportLen = 0, timeoutMs = 10000;
     unsigned tls13Suite = 0;
     const char *groups = NULL;
-    int keyShares = 0;
+    int keyShares = 0, keyUpdate = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--role")) role = argv[i + 1];
         else if (!strcmp(argv[i], "--port")) port = atoi(argv[i + 1]);
@@ -96,6 +98,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--key")) keyPath = argv[i + 1];
         else if (!strcmp(argv[i], "--versions")) versions = argv[i + 1];
         else if (!strcmp(argv[i], "--srtp")) { srtp = 1; i--; }
+        else if (!strcmp(argv[i], "--key-update")) { keyUpdate = 1; i--; }
         else if (!strcmp(argv[i], "--export-len")) exportLen = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--timeout-ms")) timeoutMs = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--send")) send = argv[i + 1];
@@ -105,6 +108,7 @@ int main(int argc, char **argv) {
         else { fprintf(stderr, "nss-peer: unknown option %s\n", argv[i]); return 2; }
     }
     if (argc >= 2 && !strcmp(argv[argc - 1], "--srtp")) srtp = 1;
+    if (argc >= 2 && !strcmp(argv[argc - 1], "--key-update")) keyUpdate = 1;
     if (!role || !certPath || !keyPath) { fprintf(stderr, "nss-peer: --role, --cert and --key are needed\n"); return 2; }
     int isServer = !strcmp(role, "server");
 
@@ -211,6 +215,11 @@ int main(int argc, char **argv) {
         printf("\n");
     }
     fflush(stdout);
+    if (keyUpdate) {
+        if (SSL_KeyUpdate(fd, PR_TRUE) != SECSuccess) die("SSL_KeyUpdate");
+        printf("key-update=sent\n");
+        fflush(stdout);
+    }
     if (send && PR_Write(fd, send, (PRInt32)strlen(send)) < 0) die("PR_Write");
     if (send) {
         char buf[2048];
@@ -219,6 +228,11 @@ int main(int argc, char **argv) {
         buf[n] = 0;
         printf("received=%s\n", buf);
         fflush(stdout);
+    }
+    if (keyUpdate) {
+        // Keep reading briefly: the peer's answering KeyUpdate and ACKs.
+        char rest[2048];
+        PR_Recv(fd, rest, sizeof rest, 0, PR_MillisecondsToInterval(700));
     }
     PR_Close(fd);
     return 0;

@@ -55,6 +55,8 @@ package class DTLS13Engine {
     private var retransmitAt: DTLSInstant?
     private var timeout: Duration = .seconds(1)
     private var pendingAcks: [ACK.RecordNumber] = []
+    /// The instant of the datagram being handled (an ACK may start a flight).
+    private var lastInput: DTLSInstant?
     /// The protected handshake records received during the handshake, for
     /// the ACK of the peer's final flight (RFC 9147 7).
     private(set) var handshakeRecordsReceived: [ACK.RecordNumber] = []
@@ -167,6 +169,7 @@ package class DTLS13Engine {
         case .closed: return
         default: break
         }
+        lastInput = now
         var offset = 0
         var acknowledge = false
         while offset < datagram.count {
@@ -174,8 +177,8 @@ package class DTLS13Engine {
                 let header: UnifiedHeader, body: Range<Int>
                 do { (header, body) = try UnifiedHeader.parse(datagram, at: offset) } catch { return }  // RFC 9147 4.5.2: drop
                 offset = body.upperBound
-                let epoch = UInt64(header.epochBits)
-                guard let keys = readKeys[epoch] else {
+                // The low two bits name the epoch: the newest read epoch with them.
+                guard let epoch = readKeys.keys.filter({ $0 & 3 == UInt64(header.epochBits) }).max(), let keys = readKeys[epoch] else {
                     droppedRecords += 1
                     continue
                 }
@@ -197,12 +200,19 @@ package class DTLS13Engine {
                 switch opened.type {
                 case .handshake:
                     if phase == .handshaking { handshakeRecordsReceived.append(ACK.RecordNumber(epoch: epoch, sequence: opened.sequence)) }
+                    if phase == .connected, epoch >= 3, self is DTLS13Client, !keyUpdatePending, !flight.isEmpty {
+                        // A post-handshake message (NewSessionTicket, KeyUpdate)
+                        // comes only after the server took our Finished: our
+                        // last flight arrived even if its ACK did not.
+                        flightAcknowledged()
+                        if keyUpdateOwed { keyUpdateOwed = false; updateKeys(requestPeerUpdate: false, now: now) }
+                    }
                     if phase == .connected {
                         // Post-handshake messages are acknowledged (RFC 9147 7).
                         pendingAcks.append(ACK.RecordNumber(epoch: epoch, sequence: opened.sequence))
                         acknowledge = true
                     }
-                    try handleHandshakeRecord(opened.content, now: now)
+                    try handleHandshakeRecord(opened.content, epoch: epoch, now: now)
                 case .ack:
                     handleACK(opened.content)
                 case .applicationData:
@@ -232,7 +242,7 @@ package class DTLS13Engine {
                 offset = body.upperBound
                 guard epoch == 0, phase == .handshaking else { continue }
                 if type == ContentType.handshake.rawValue {
-                    try handleHandshakeRecord(Array(datagram[body]), now: now)
+                    try handleHandshakeRecord(Array(datagram[body]), epoch: 0, now: now)
                 } else if type == ContentType.alert.rawValue {
                     throw fail(DTLSError(.alertReceived, alert: nil, "peer alert in the clear \(Array(datagram[body]))"))
                 }
@@ -242,7 +252,7 @@ package class DTLS13Engine {
     }
 
     /// Reassembles fragments and hands complete messages over in order.
-    private func handleHandshakeRecord(_ content: [UInt8], now: DTLSInstant) throws(DTLSError) {
+    private func handleHandshakeRecord(_ content: [UInt8], epoch: UInt64, now: DTLSInstant) throws(DTLSError) {
         let fragments: [HandshakeFragmentView]
         do { fragments = try HandshakeFragmentView.split(content, range: 0..<content.count) }
         catch { throw fail(DTLSError(.malformedMessage, alert: .decodeError, "handshake fragment: \(error)")) }
@@ -265,7 +275,11 @@ package class DTLS13Engine {
             reassembly[nextMessage] = nil
             nextMessage += 1
             do {
-                try process(type: HandshakeType(rawValue: entry.type), body: entry.body, now: now)
+                if phase == .connected, entry.type == HandshakeType.keyUpdate.rawValue {
+                    try receiveKeyUpdate(entry.body, epoch: epoch, now: now)
+                } else {
+                    try process(type: HandshakeType(rawValue: entry.type), body: entry.body, now: now)
+                }
             } catch let error as DTLSError {
                 throw fail(error)
             } catch {
@@ -283,7 +297,66 @@ package class DTLS13Engine {
         var reader = ByteReader(content)
         guard let ack = try? ACK(parsing: &reader) else { return }
         // RFC 9147 7: the flight is done when every record of it is acknowledged.
-        if !flightRecordNumbers.isEmpty, flightRecordNumbers.isSubset(of: Set(ack.records)) { flightAcknowledged() }
+        if !flightRecordNumbers.isEmpty, flightRecordNumbers.isSubset(of: Set(ack.records)) {
+            flightAcknowledged()
+            if keyUpdatePending { switchWriteKeys() }
+            if keyUpdateOwed, let now = lastInput {
+                keyUpdateOwed = false
+                updateKeys(requestPeerUpdate: false, now: now)
+            }
+        }
+    }
+
+    // MARK: - KeyUpdate (RFC 9147 8, RFC 8446 4.6.3)
+
+    private var readSecret: [UInt8] = []
+    private var writeSecret: [UInt8] = []
+    private var keyUpdatePending = false
+    /// The peer asked for our update while a flight of ours was unacknowledged.
+    private var keyUpdateOwed = false
+    /// KeyUpdates received and sent (each one a new epoch in that direction).
+    package private(set) var keyUpdates = (received: 0, sent: 0)
+
+    /// Sends a KeyUpdate; the write side moves to the next epoch once the
+    /// peer ACKs it (RFC 9147 8). With `requestPeerUpdate` the peer answers
+    /// with its own. One at a time: a call while a flight of ours is
+    /// unacknowledged does nothing (call again after the peer's ACK).
+    package func updateKeys(requestPeerUpdate: Bool, now: DTLSInstant) {
+        // Not over an unacknowledged flight (the client's last one, or a KeyUpdate).
+        guard phase == .connected, !keyUpdatePending, flight.isEmpty, let keys = writeKeys else { return }
+        keyUpdatePending = true
+        let message = handshake(.keyUpdate, [requestPeerUpdate ? 1 : 0])
+        send(flight: [(keys.epoch, .handshake, message)], now: now)
+    }
+
+    private func receiveKeyUpdate(_ body: [UInt8], epoch: UInt64, now: DTLSInstant) throws(DTLSError) {
+        guard body.count == 1, body[0] <= 1 else {
+            throw DTLSError(.illegalParameter, alert: .illegalParameter, "KeyUpdate request_update \(body)")
+        }
+        // Only a KeyUpdate in the newest read epoch moves it; one in an
+        // older epoch came after the peer already moved on (it is ACKed and
+        // changes nothing), so a peer cannot step our keys many times at once.
+        guard let current = readKeys.keys.max(), current >= 3, epoch == current else { return }
+        readSecret = try derive { () throws(CryptoError) in try KeySchedule13.nextTrafficSecret(hash, secret: readSecret) }
+        let next = current + 1
+        readKeys[next] = try epochKeys(readSecret, epoch: next, usage: .open)
+        // Keep the previous epoch for reordered records; drop older ones and
+        // any whose low bits the new one now uses (the handshake's epoch 2 at 6).
+        for epoch in readKeys.keys where epoch + 1 < next || (epoch != next && epoch & 3 == next & 3) { readKeys[epoch] = nil }
+        keyUpdates.received += 1
+        if body[0] == 1 {
+            if flight.isEmpty, !keyUpdatePending { updateKeys(requestPeerUpdate: false, now: now) } else { keyUpdateOwed = true }
+        }
+    }
+
+    private func switchWriteKeys() {
+        keyUpdatePending = false
+        guard let current = writeKeys?.epoch,
+              let next = try? derive({ () throws(CryptoError) in try KeySchedule13.nextTrafficSecret(hash, secret: writeSecret) }),
+              let keys = try? epochKeys(next, epoch: current + 1, usage: .seal) else { return }
+        writeSecret = next
+        writeKeys = keys
+        keyUpdates.sent += 1
     }
 
     /// The peer's answer (its next flight, or an ACK) covers our last flight.
@@ -324,6 +397,8 @@ package class DTLS13Engine {
 
     /// Both sides' application keys; the write side switches at once.
     func enterApplicationEpoch(read: [UInt8], write: [UInt8]) throws(DTLSError) {
+        readSecret = read
+        writeSecret = write
         readKeys[3] = try epochKeys(read, epoch: 3, usage: .open)
         _ = handshakeWriteKeys()
         writeKeys = try epochKeys(write, epoch: 3, usage: .seal)
