@@ -47,8 +47,9 @@ package class DTLS13Engine {
     /// A replay window per read epoch (RFC 9147 4.5.1).
     private var replay: [UInt64: ReplayWindow] = [:]
     private var messageSequence: UInt16 = 0
-    private var reassembly: [UInt16: (type: UInt8, body: [UInt8], have: [Bool])] = [:]
-    private var nextMessage: UInt16 = 0
+    /// The shared, bounded reassembler (a window of message_seq numbers,
+    /// a size cap per message and in all), as the 1.2 engine uses it.
+    private var reassembler: HandshakeReassembler
     /// The last flight's records, resealed with fresh record numbers each time.
     private var flight: [(epoch: UInt64, type: ContentType, content: [UInt8])] = []
     private var flightRecordNumbers: Set<ACK.RecordNumber> = []
@@ -63,6 +64,8 @@ package class DTLS13Engine {
 
     init(configuration: DTLSConfiguration) {
         config = configuration
+        reassembler = HandshakeReassembler(maxMessageSize: configuration.maxHandshakeMessageSize,
+                                           maxBufferedBytes: configuration.maxBufferedHandshakeBytes)
     }
 
     /// The next output, as `DTLSConnection.pollOutput` hands it out: bytes
@@ -233,12 +236,10 @@ package class DTLS13Engine {
                     continue
                 }
             } else {
-                // DTLSPlaintext, epoch 0: type, version, epoch, sequence (6), length.
-                guard offset + 13 <= datagram.count else { return }
-                let type = datagram[offset], epoch = UInt16(datagram[offset + 3]) << 8 | UInt16(datagram[offset + 4])
-                let length = Int(datagram[offset + 11]) << 8 | Int(datagram[offset + 12])
-                let body = (offset + 13)..<(offset + 13 + length)
-                guard body.upperBound <= datagram.count else { return }
+                // DTLSPlaintext (epoch 0), with the 1.2 record header's parser.
+                var reader = ByteReader(datagram, range: offset..<datagram.count)
+                guard let record = try? RecordHeader(parsing: &reader), let range = try? reader.readRange(Int(record.length)) else { return }
+                let type = record.contentType.rawValue, epoch = record.epoch, body = range
                 offset = body.upperBound
                 guard epoch == 0, phase == .handshaking else { continue }
                 if type == ContentType.handshake.rawValue {
@@ -257,28 +258,15 @@ package class DTLS13Engine {
         do { fragments = try HandshakeFragmentView.split(content, range: 0..<content.count) }
         catch { throw fail(DTLSError(.malformedMessage, alert: .decodeError, "handshake fragment: \(error)")) }
         for fragment in fragments {
-            let h = fragment.header
-            guard h.messageSequence >= nextMessage, h.length <= config.maxHandshakeMessageSize else { continue }
-            var entry = reassembly[h.messageSequence]
-                ?? (h.type.rawValue, [UInt8](repeating: 0, count: Int(h.length)), [Bool](repeating: false, count: Int(h.length)))
-            guard entry.type == h.type.rawValue, entry.body.count == Int(h.length),
-                  Int(h.fragmentOffset) + Int(h.fragmentLength) <= entry.body.count else {
-                throw fail(DTLSError(.malformedMessage, alert: .decodeError, "fragment disagrees with its message"))
-            }
-            for (i, byte) in content[fragment.body].enumerated() {
-                entry.body[Int(h.fragmentOffset) + i] = byte
-                entry.have[Int(h.fragmentOffset) + i] = true
-            }
-            reassembly[h.messageSequence] = entry
+            // Old, out-of-window, oversized or inconsistent fragments are dropped.
+            _ = reassembler.add(fragment.header, bytes: content, body: fragment.body)
         }
-        while let entry = reassembly[nextMessage], !entry.have.contains(false) {
-            reassembly[nextMessage] = nil
-            nextMessage += 1
+        while let message = reassembler.next() {
             do {
-                if phase == .connected, entry.type == HandshakeType.keyUpdate.rawValue {
-                    try receiveKeyUpdate(entry.body, epoch: epoch, now: now)
+                if phase == .connected, message.type == .keyUpdate {
+                    try receiveKeyUpdate(message.body, epoch: epoch, now: now)
                 } else {
-                    try process(type: HandshakeType(rawValue: entry.type), body: entry.body, now: now)
+                    try process(type: message.type, body: message.body, now: now)
                 }
             } catch let error as DTLSError {
                 throw fail(error)
@@ -557,11 +545,8 @@ package class DTLS13Engine {
                 let sequence = writeSequence[0, default: 0]
                 writeSequence[0] = sequence + 1
                 var header = ByteWriter()
-                header.writeUInt8(record.type.rawValue)
-                header.writeUInt16(ProtocolVersion.dtls12.rawValue)
-                header.writeUInt16(0)
-                header.writeUInt48(sequence)
-                header.writeUInt16(UInt16(record.content.count))
+                RecordHeader(contentType: record.type, version: .dtls12, epoch: 0, sequenceNumber: sequence,
+                             length: UInt16(record.content.count)).write(to: &header)
                 datagram += header.bytes + record.content
             } else if let keys = record.epoch == 2 ? handshakeWriteKeys() : writeKeys,
                       let bytes = try? seal(record.type, record.content, keys: keys) {
@@ -630,11 +615,8 @@ package class DTLS13Engine {
             } else {
                 // Before any keys: a DTLSPlaintext alert in epoch 0.
                 var record = ByteWriter()
-                record.writeUInt8(ContentType.alert.rawValue)
-                record.writeUInt16(ProtocolVersion.dtls12.rawValue)
-                record.writeUInt16(0)
-                record.writeUInt48(writeSequence[0, default: 0])
-                record.writeUInt16(2)
+                RecordHeader(contentType: .alert, version: .dtls12, epoch: 0, sequenceNumber: writeSequence[0, default: 0], length: 2)
+                    .write(to: &record)
                 record.writeUInt8(2)
                 record.writeUInt8(alert.rawValue)
                 emit(.packet, record.bytes)
