@@ -1,3 +1,4 @@
+import DTLSCrypto
 import DTLSEndpoint
 import NIOCore
 
@@ -22,12 +23,11 @@ extension ByteBuffer: ServerDatagram {
 
     public mutating func withMutableBytes<Result>(_ body: (inout MutableSpan<UInt8>) -> Result) -> Result {
         // NIO's own `mutableReadableBytesUInt8Span` is compiled out until
-        // swiftlang/swift#81218 is fixed; this is the same view, scoped to
-        // the call (the span cannot outlive the closure).
-        unsafe withUnsafeMutableReadableBytes { raw in
-            var bytes = unsafe MutableSpan(_unsafeElements: raw.bindMemory(to: UInt8.self))
-            return body(&bytes)
-        }
+        // swiftlang/swift#81218 is fixed; its raw span, viewed as bytes by
+        // DTLSCrypto, is the same thing. The first write copies a shared
+        // read slice into storage of its own (copy-on-write).
+        var raw = mutableReadableBytesSpan
+        return raw.withUInt8Elements(body)
     }
 
     public mutating func truncate(to count: Int) {
