@@ -11,8 +11,11 @@ import DTLSCrypto
 /// The connection is a version-neutral facade: it holds the engine of its
 /// protocol version and role (the DTLS 1.2 client or server in `DTLS12/`,
 /// the DTLS 1.3 ones in `DTLS13/`) and forwards to it. Which version is
-/// `DTLSConfiguration.versions`' business: `[.dtls13]` makes a 1.3
-/// connection, anything else (the default) a 1.2 one.
+/// `DTLSConfiguration.versions`' business. A server that accepts both
+/// waits for the whole first ClientHello (it may come in fragments) and
+/// takes the first of its versions the client lists; a 1.2 ServerHello
+/// then carries the downgrade sentinel (RFC 8446 4.1.3). A client offers
+/// DTLS 1.3 alone with `[.dtls13]`, else DTLS 1.2.
 ///
 /// A connection is confined to one thread (it is not `Sendable`); an SFU
 /// runs many of them, each on the thread that owns its peer.
@@ -37,8 +40,10 @@ public final class DTLSConnection {
     /// record path borrows them: reading a payload out of an enum costs a
     /// retain and a release on every call (measured: +280 instructions per
     /// record with the enum).
-    let dtls12: DTLS12Engine?
-    let dtls13: DTLS13Engine?
+    private(set) var dtls12: DTLS12Engine?
+    private(set) var dtls13: DTLS13Engine?
+    /// A server that accepts both versions, until its first ClientHello is whole.
+    private var undecided: (configuration: DTLSConfiguration, collector: ClientHelloCollector)?
 
     /// Whether this connection is the DTLS client or server.
     public let role: Role
@@ -66,10 +71,49 @@ public final class DTLSConnection {
         role = .server
         if config.versions == [.dtls13] {
             dtls13 = DTLS13Server(configuration: config)
-            dtls12 = nil
+        } else if config.versions.contains(.dtls13) {
+            undecided = (config, ClientHelloCollector(maxBytes: config.maxHandshakeMessageSize))
         } else {
             dtls12 = DTLS12Server(config: config, now: now)
-            dtls13 = nil
+        }
+    }
+
+    /// A DTLS 1.2 server, whatever else `config.versions` lists (the
+    /// listener has read the ClientHello and picked 1.2; with 1.3 listed the
+    /// ServerHello carries the downgrade sentinel).
+    package init(dtls12ServerWith config: DTLSConfiguration, now: DTLSInstant) {
+        role = .server
+        dtls12 = DTLS12Server(config: config, now: now)
+    }
+
+    /// The server that continues a stateless HelloRetryRequest of the
+    /// listener (see `DTLS13Server.init(configuration:afterRetry:...)`); the
+    /// second ClientHello's datagrams are fed to it at once.
+    package init(serverWith config: DTLSConfiguration, afterRetry cookie: RetryCookie, cookieBytes: [UInt8],
+                 secondHello: ClientHelloCollector.Complete, now: DTLSInstant) throws(DTLSError) {
+        role = .server
+        dtls13 = try DTLS13Server(configuration: config, afterRetry: cookie, cookieBytes: cookieBytes, secondHello: secondHello)
+    }
+
+    /// A server that accepts both versions gathers its first ClientHello,
+    /// then makes the engine of the version it picks and replays the
+    /// datagrams into it.
+    private func decideVersion(_ packet: [UInt8], now: DTLSInstant) {
+        guard var pending = undecided else { return }
+        switch pending.collector.add(packet) {
+        case .invalid:
+            return  // not a ClientHello that fits: dropped, as an engine drops it
+        case .incomplete:
+            undecided = pending
+        case .complete(let hello):
+            undecided = nil
+            if hello.hello.negotiatedVersion(accepting: pending.configuration.versions) == .dtls13 {
+                dtls13 = DTLS13Server(configuration: pending.configuration)
+            } else {
+                // DTLS 1.2, or none in common: the 1.2 server says protocol_version.
+                dtls12 = DTLS12Server(config: pending.configuration, now: now)
+            }
+            for datagram in hello.datagrams { handlePacket(datagram, now: now) }
         }
     }
 
@@ -102,12 +146,12 @@ public final class DTLSConnection {
     /// unauthenticated records are dropped silently (RFC 6347 4.1.2.7);
     /// fatal protocol errors surface as `.failed` from `pollOutput`.
     public func handlePacket(_ packet: [UInt8], now: DTLSInstant) {
-        if let dtls12 { dtls12.handlePacket(packet[...], now: now) } else { try? dtls13?.handleDatagram(packet, now: now) }
+        if let dtls12 { dtls12.handlePacket(packet[...], now: now) } else if let dtls13 { try? dtls13.handleDatagram(packet, now: now) } else { decideVersion(packet, now: now) }
     }
 
     /// The same for a datagram inside a larger receive buffer (no copy first).
     public func handlePacket(_ packet: ArraySlice<UInt8>, now: DTLSInstant) {
-        if let dtls12 { dtls12.handlePacket(packet, now: now) } else { try? dtls13?.handleDatagram(Array(packet), now: now) }
+        if let dtls12 { dtls12.handlePacket(packet, now: now) } else { handlePacket(Array(packet), now: now) }
     }
 
     /// Fires retransmission, the handshake deadline and the final-flight
@@ -181,6 +225,7 @@ public final class DTLSConnection {
     /// Whether the connection still handles datagrams (handshaking or connected).
     package var isLive: Bool {
         if let dtls12 { return dtls12.isLive }
+        if undecided != nil { return true }
         return dtls13?.phase == .handshaking || dtls13?.phase == .connected
     }
 

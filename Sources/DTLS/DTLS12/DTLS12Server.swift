@@ -200,6 +200,11 @@ final class DTLS12Server: DTLS12Engine {
         hs.srtpMKI = mki
         hs.clientRandom = hello.random
         hs.serverRandom = SecureRandom.bytes(32)
+        if config.versions.contains(.dtls13) {
+            // RFC 8446 4.1.3 (RFC 9147 5): a server that also speaks 1.3 marks
+            // a 1.2 ServerHello, so a 1.3 client sees a downgrade forced on it.
+            hs.serverRandom.replaceSubrange(24..<32, with: ProtocolVersion.downgradeSentinel12)
+        }
         hs.nextSendSequence = sequence
         hs.transcript.reset()
         hs.transcript.append(type: .clientHello, sequence: sequence, body: body)

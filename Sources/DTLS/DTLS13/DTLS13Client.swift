@@ -82,8 +82,7 @@ package final class DTLS13Client: DTLS13Engine {
         }
         try select(suite: request.cipherSuite)
         // message_hash (RFC 8446 4.4.1): the first ClientHello's hash stands in for it.
-        let firstHash = transcriptHash()
-        transcript = [254, 0, 0, UInt8(firstHash.count)] + firstHash
+        transcript = HelloRetryRequest.transcriptPrefix(firstHelloHash: transcriptHash())
         appendToTranscript(HandshakeType.serverHello.rawValue, body)
         hello.extensions.removeAll { $0.type == .keyShare || $0.type == .cookie }
         if let ext = request.extensions.first(.keyShare) {
@@ -110,7 +109,7 @@ package final class DTLS13Client: DTLS13Engine {
         switch (state, type) {
         case (.waitServerHello, .serverHello):
             let hello = try ServerHello(parsing: &reader)
-            if hello.random == DTLS13Server.helloRetryRandom {
+            if hello.random == HelloRetryRequest.random {
                 try retry(hello, body: body, now: now)
                 return
             }

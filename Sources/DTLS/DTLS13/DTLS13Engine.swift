@@ -118,6 +118,20 @@ package class DTLS13Engine {
         transmit(now: now)
     }
 
+    /// Picks up where a stateless HelloRetryRequest left off (the listener
+    /// sent it; its cookie came back): the transcript already holds
+    /// message_hash and the HelloRetryRequest, our next message is numbered
+    /// after it, the second ClientHello (`clientMessageSequence`) is the next
+    /// message expected, and epoch-0 records number on from the client's
+    /// (its replay window saw our HelloRetryRequest under the first
+    /// ClientHello's record number).
+    func continueAfterStatelessRetry(transcript prefix: [UInt8], clientMessageSequence: UInt16, recordSequence: UInt64) {
+        transcript = prefix
+        messageSequence = clientMessageSequence
+        reassembler.advance(to: clientMessageSequence)
+        writeSequence[0] = recordSequence + 1
+    }
+
     /// Starts the handshake clock (the first flight sent or received).
     func startClock(now: DTLSInstant) {
         if handshakeDeadline == nil { handshakeDeadline = now + config.handshakeTimeout }
@@ -495,7 +509,7 @@ package class DTLS13Engine {
     /// Sets the suite's hash, key length and AEAD.
     func select(suite chosen: CipherSuite) throws(DTLSError) {
         switch chosen.rawValue {
-        case 0x1301: (hash, keyLength, chacha) = (.sha256, 16, false)
+        case 0x1301: (hash, keyLength, chacha) = (.sha256, 16, false)  // hash as `CipherSuite.dtls13Hash`
         case 0x1302: (hash, keyLength, chacha) = (.sha384, 32, false)
         case 0x1303: (hash, keyLength, chacha) = (.sha256, 32, true)
         default: throw DTLSError(.illegalParameter, alert: .illegalParameter, "suite \(chosen) is not a DTLS 1.3 suite")
@@ -519,8 +533,7 @@ package class DTLS13Engine {
 
     /// A received message into the transcript, TLS form.
     func appendToTranscript(_ type: UInt8, _ body: [UInt8]) {
-        transcript += [type, UInt8(body.count >> 16), UInt8(truncatingIfNeeded: body.count >> 8), UInt8(truncatingIfNeeded: body.count)]
-        transcript += body
+        transcript += HelloRetryRequest.transcriptForm(HandshakeType(rawValue: type), body)
     }
 
     func transcriptHash() -> [UInt8] {

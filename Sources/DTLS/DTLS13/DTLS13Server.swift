@@ -27,20 +27,80 @@ package final class DTLS13Server: DTLS13Engine {
     /// The key-exchange groups both roles take, in preference order.
     static let groups: [NamedGroup] = [.x25519, .secp256r1, .secp384r1]
 
-    /// RFC 8446 4.1.3: the random of a HelloRetryRequest.
-    static let helloRetryRandom: [UInt8] = [
-        0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
-        0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
-    ]
-
     package private(set) var state: State = .waitClientHello
     /// Whether a HelloRetryRequest went out (at most one, RFC 8446 4.1.4).
     package private(set) var sentHelloRetryRequest = false
+    /// The group our HelloRetryRequest asked a share for.
+    private var retryGroup: NamedGroup?
     private var clientApplicationSecret: [UInt8] = []
     private var serverApplicationSecret: [UInt8] = []
 
     package override init(configuration: DTLSConfiguration) {
         super.init(configuration: configuration)
+    }
+
+    /// The server that continues a stateless HelloRetryRequest: `cookie`
+    /// came back in `secondHello` and verified, so the transcript starts
+    /// from the hash it carries and the HelloRetryRequest rebuilt byte for
+    /// byte from it. Feed it the second ClientHello's datagrams next.
+    package init(configuration: DTLSConfiguration, afterRetry cookie: RetryCookie, cookieBytes: [UInt8],
+                 secondHello: ClientHelloCollector.Complete) throws(DTLSError) {
+        super.init(configuration: configuration)
+        try select(suite: cookie.suite)
+        guard cookie.firstHelloHash.count == hash.digestLength else {
+            throw DTLSError(.illegalParameter, alert: .illegalParameter, "cookie hash length")
+        }
+        let retry = HelloRetryRequest.body(sessionID: secondHello.hello.sessionID, suite: cookie.suite, group: cookie.group,
+                                           cookie: cookieBytes)
+        let prefix = HelloRetryRequest.transcriptPrefix(firstHelloHash: cookie.firstHelloHash)
+            + HelloRetryRequest.transcriptForm(.serverHello, retry)
+        continueAfterStatelessRetry(transcript: prefix, clientMessageSequence: secondHello.messageSequence,
+                                    recordSequence: secondHello.recordSequence)
+        sentHelloRetryRequest = true
+        retryGroup = cookie.group
+    }
+
+    /// What a server answers a ClientHello with: the suite, and either the
+    /// client's share it takes or the group a HelloRetryRequest asks for
+    /// (RFC 8446 4.1.4). One decision for this engine and the stateless
+    /// listener, which makes the HelloRetryRequest before any engine exists.
+    package struct Choice: Sendable {
+        package var suite: CipherSuite
+        package var share: KeyShareEntry?
+        package var retryGroup: NamedGroup?
+    }
+
+    /// The key-exchange groups of `configuration` this engine takes, its order.
+    static func groups(_ configuration: DTLSConfiguration) -> [NamedGroup] {
+        configuration.groups.filter(groups.contains)
+    }
+
+    package static func choose(for hello: ClientHello, configuration: DTLSConfiguration) throws(DTLSError) -> Choice {
+        let versions: [ProtocolVersion]?
+        do { versions = try hello.extensions.clientSupportedVersions() } catch { throw DTLSError(.malformedMessage, alert: .decodeError, "\(error)") }
+        guard versions?.contains(.dtls13) == true else {
+            throw DTLSError(.protocolVersion, alert: .protocolVersion, "client does not offer DTLS 1.3")
+        }
+        guard let suite = suites.first(where: { hello.cipherSuites.contains($0) }) else {
+            throw DTLSError(.noCommonCipherSuite, alert: .handshakeFailure, "no DTLS 1.3 cipher suite in common")
+        }
+        let ours = groups(configuration)
+        let shares: [KeyShareEntry], offered: [NamedGroup]
+        do {
+            shares = try hello.extensions.clientKeyShares() ?? []
+            offered = try hello.extensions.supportedGroups() ?? []
+        } catch {
+            throw DTLSError(.malformedMessage, alert: .decodeError, "\(error)")
+        }
+        // The first of our groups the client sent a share for.
+        if let share = ours.lazy.compactMap({ group in shares.first { $0.group == group } }).first {
+            return Choice(suite: suite, share: share, retryGroup: nil)
+        }
+        // Else ask once for the first of our groups the client supports.
+        guard let wanted = ours.first(where: offered.contains) else {
+            throw DTLSError(.noCommonParameters, alert: .handshakeFailure, "no key-exchange group in common (offered \(offered))")
+        }
+        return Choice(suite: suite, share: nil, retryGroup: wanted)
     }
 
     override func process(type: HandshakeType, body: [UInt8], now: DTLSInstant) throws {
@@ -75,39 +135,28 @@ package final class DTLS13Server: DTLS13Engine {
     /// transcript restarts with message_hash, the hash of the first
     /// ClientHello in a synthetic handshake message (4.4.1).
     private func retry(_ hello: ClientHello, suite chosen: CipherSuite, group wanted: NamedGroup, now: DTLSInstant) throws(DTLSError) {
-        let firstHelloHash = transcriptHash()
-        transcript = [254, 0, 0, UInt8(firstHelloHash.count)] + firstHelloHash
-        var writer = ByteWriter()
-        ServerHello(version: .dtls12, random: Self.helloRetryRandom, sessionID: hello.sessionID, cipherSuite: chosen,
-                    extensions: [.selectedVersion(.dtls13), .retryKeyShare(wanted)]).write(to: &writer)
-        let retryRequest = handshake(.serverHello, writer.bytes)
+        transcript = HelloRetryRequest.transcriptPrefix(firstHelloHash: transcriptHash())
+        let body = HelloRetryRequest.body(sessionID: hello.sessionID, suite: chosen, group: wanted, cookie: nil)
+        let retryRequest = handshake(.serverHello, body)
         sentHelloRetryRequest = true
+        retryGroup = wanted
         send(flight: [(0, .handshake, retryRequest)], now: now)
     }
 
     private func answer(_ hello: ClientHello, now: DTLSInstant) throws(DTLSError) {
-        let versions = try wire { () throws(WireError) in try hello.extensions.clientSupportedVersions() }
-        guard versions?.contains(.dtls13) == true else {
-            throw DTLSError(.protocolVersion, alert: .protocolVersion, "client does not offer DTLS 1.3")
+        let choice = try Self.choose(for: hello, configuration: config)
+        if sentHelloRetryRequest, choice.suite != suite {
+            throw DTLSError(.illegalParameter, alert: .illegalParameter, "second ClientHello changed the cipher suites")
         }
-        guard let chosen = Self.suites.first(where: { hello.cipherSuites.contains($0) }) else {
-            throw DTLSError(.noCommonCipherSuite, alert: .handshakeFailure, "no DTLS 1.3 cipher suite in common")
-        }
-        try select(suite: chosen)
-        let shares = try wire { () throws(WireError) in try hello.extensions.clientKeyShares() } ?? []
-        // The first of our groups the client sent a share for.
-        guard let share = Self.groups.lazy.compactMap({ group in shares.first { $0.group == group } }).first else {
-            // RFC 8446 4.1.4: ask once for the first of our groups the client supports.
-            let groups = try wire { () throws(WireError) in try hello.extensions.supportedGroups() } ?? []
-            guard let wanted = Self.groups.first(where: groups.contains), !sentHelloRetryRequest else {
-                throw DTLSError(sentHelloRetryRequest ? .illegalParameter : .noCommonParameters,
-                                alert: sentHelloRetryRequest ? .illegalParameter : .handshakeFailure,
-                                sentHelloRetryRequest ? "second ClientHello without the key share asked for"
-                                                      : "no key-exchange group in common (offered \(groups))")
+        try select(suite: choice.suite)
+        guard let share = choice.share, retryGroup == nil || share.group == retryGroup else {
+            guard !sentHelloRetryRequest, let wanted = choice.retryGroup else {
+                throw DTLSError(.illegalParameter, alert: .illegalParameter, "second ClientHello without the key share asked for")
             }
-            try retry(hello, suite: chosen, group: wanted, now: now)
+            try retry(hello, suite: choice.suite, group: wanted, now: now)
             return
         }
+        let chosen = choice.suite
         let schemes = try wire { () throws(WireError) in try hello.extensions.signatureAlgorithms() } ?? []
         guard schemes.contains(ownSignatureScheme) else {
             throw DTLSError(.noCommonParameters, alert: .handshakeFailure, "the client does not accept \(ownSignatureScheme), our key's scheme")
@@ -125,9 +174,6 @@ package final class DTLS13Server: DTLS13Engine {
         let ours = try derive { () throws(CryptoError) in try ECDHPrivateKey(group: curve) }
         let shared = try derive { () throws(CryptoError) in try ours.sharedSecret(peerPublicKey: share.keyExchange.span) }
 
-        if sentHelloRetryRequest, chosen != suite {
-            throw DTLSError(.illegalParameter, alert: .illegalParameter, "second ClientHello changed the cipher suites")
-        }
         var writer = ByteWriter()
         ServerHello(version: .dtls12, random: SecureRandom.bytes(32), sessionID: hello.sessionID, cipherSuite: chosen,
                     extensions: [.selectedVersion(.dtls13), .serverKeyShare(KeyShareEntry(group: share.group, keyExchange: ours.publicKeyBytes))])

@@ -18,6 +18,8 @@ package struct HandshakeType: RawRepresentable, Hashable, Sendable, CustomString
     package static let newSessionTicket = HandshakeType(rawValue: 4)
     package static let encryptedExtensions = HandshakeType(rawValue: 8)
     package static let keyUpdate = HandshakeType(rawValue: 24)
+    /// The synthetic message standing for ClientHello1 after a HelloRetryRequest (RFC 8446 4.4.1).
+    package static let messageHash = HandshakeType(rawValue: 254)
 
     package var description: String {
         switch rawValue {

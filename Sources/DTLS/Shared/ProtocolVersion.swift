@@ -13,6 +13,10 @@ public struct ProtocolVersion: RawRepresentable, Hashable, Sendable, CustomStrin
     /// DTLS 1.3 {254, 252} (RFC 9147).
     public static let dtls13 = ProtocolVersion(rawValue: 0xFEFC)
 
+    /// The last 8 bytes of a DTLS 1.2 ServerHello.random from a server that
+    /// also speaks 1.3 (RFC 8446 4.1.3: "DOWNGRD" and 01).
+    package static let downgradeSentinel12: [UInt8] = [0x44, 0x4F, 0x57, 0x4E, 0x47, 0x52, 0x44, 0x01]
+
     public var description: String {
         switch self {
         case .dtls10: "DTLS 1.0"

@@ -7,6 +7,13 @@ package struct ClientHelloPrefix: Sendable {
     package var sessionID: [UInt8]
     package var cookie: [UInt8]
 
+    package init(version: ProtocolVersion, random: [UInt8], sessionID: [UInt8], cookie: [UInt8]) {
+        self.version = version
+        self.random = random
+        self.sessionID = sessionID
+        self.cookie = cookie
+    }
+
     package init(parsing reader: inout ByteReader) throws(WireError) {
         version = ProtocolVersion(rawValue: try reader.readUInt16())
         random = try reader.readBytes(32)
