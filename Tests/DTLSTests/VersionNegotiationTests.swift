@@ -278,4 +278,64 @@ import Testing
         #expect(alert.count == 15 && alert[0] == 21 && Array(alert[13...]) == [2, AlertDescription.handshakeFailure.rawValue])
         #expect(listener.pendingHellos == 0)
     }
+
+    // MARK: - A client offering both
+
+    @Test(arguments: [[ProtocolVersion.dtls13, .dtls12], [.dtls13], [.dtls12]])
+    func twoVersionClientConnectsWithTheServersVersion(serverVersions: [ProtocolVersion]) throws {
+        let net = VirtualNetwork(start: start)
+        let client = client([.dtls13, .dtls12])
+        // cookieExchange on: a 1.2 server answers with a HelloVerifyRequest first.
+        let server = EngineDriver(DTLSConnection(serverWith: server(versions: serverVersions), now: start), name: "s")
+        #expect(net.run(client: client, server: server) { client.isConnected && server.isConnected })
+        #expect(client.connectedInfo?.version == serverVersions[0])
+        #expect(server.connectedInfo?.version == serverVersions[0])
+        #expect(client.keyingMaterial?.bytes == server.keyingMaterial?.bytes)
+        #expect(client.keyingMaterial != nil)
+    }
+
+    @Test func twoVersionClientConnectsThroughA12OnlyListenerAfterItsHelloVerifyRequest() throws {
+        var listener = DTLSCookieListener(configuration: server(versions: [.dtls12]), now: start)
+        let client = client([.dtls13, .dtls12])
+        let server = try #require(handshake(client, through: &listener))
+        #expect(client.connectedInfo?.version == .dtls12)
+        #expect(listener.helloVerifyRequestsSent == 1)
+    }
+
+    @Test func twoVersionClientOffersBothInOneClientHello() throws {
+        let hello = client([.dtls13, .dtls12]).drain()[0]
+        var reader = ByteReader(hello, range: 25..<hello.count)
+        let parsed = try ClientHello(parsing: &reader)
+        #expect(try parsed.extensions.clientSupportedVersions() == [.dtls13, .dtls12])
+        #expect(parsed.cipherSuites.prefix(3) == [.aes128GcmSha256, .aes256GcmSha384, .chacha20Poly1305Sha256])
+        #expect(parsed.cipherSuites.count > 3)
+        #expect(parsed.extensions.contains(.extendedMasterSecret) && parsed.extensions.contains(.keyShare))
+    }
+
+    @Test func twoVersionClientRefusesA12ServerHelloWithTheDowngradeSentinel() throws {
+        let client = client([.dtls13, .dtls12])
+        let hello = client.drain()[0]
+        // Someone in between strips supported_versions: the server, which
+        // speaks 1.3, sees a 1.2 client and marks its 1.2 ServerHello.
+        var reader = ByteReader(hello, range: 25..<hello.count)
+        var parsed = try ClientHello(parsing: &reader)
+        parsed.extensions.removeAll { $0.type == .supportedVersions }
+        var body = ByteWriter()
+        parsed.write(to: &body)
+        var message = ByteWriter()
+        HandshakeHeader(type: .clientHello, length: UInt32(body.count), messageSequence: 0, fragmentOffset: 0,
+                        fragmentLength: UInt32(body.count)).write(to: &message)
+        message.writeBytes(body.bytes)
+        var record = ByteWriter()
+        RecordHeader(contentType: .handshake, version: .dtls10, epoch: 0, sequenceNumber: 0, length: UInt16(message.count)).write(to: &record)
+        record.writeBytes(message.bytes)
+        var config = server()
+        config.cookieExchange = false
+        let server = EngineDriver(DTLSConnection(serverWith: config, now: start), name: "s")
+        server.connection.handlePacket(record.bytes, now: start)
+        for datagram in server.drain() { client.connection.handlePacket(datagram, now: start) }
+        _ = client.drain()
+        #expect(client.failure?.code == .illegalParameter)
+        #expect(!client.isConnected)
+    }
 }

@@ -51,7 +51,7 @@ public final class DTLSConnection {
     /// A client connection; the ClientHello is queued at once.
     public init(clientWith config: DTLSConfiguration, now: DTLSInstant) {
         role = .client
-        if config.versions == [.dtls13] {
+        if config.versions.contains(.dtls13) {
             let client = DTLS13Client(configuration: config)
             do { try client.start(now: now) } catch {}  // a failure is reported by pollOutput
             dtls13 = client
@@ -146,7 +146,26 @@ public final class DTLSConnection {
     /// unauthenticated records are dropped silently (RFC 6347 4.1.2.7);
     /// fatal protocol errors surface as `.failed` from `pollOutput`.
     public func handlePacket(_ packet: [UInt8], now: DTLSInstant) {
-        if let dtls12 { dtls12.handlePacket(packet[...], now: now) } else if let dtls13 { try? dtls13.handleDatagram(packet, now: now) } else { decideVersion(packet, now: now) }
+        if let dtls12 {
+            dtls12.handlePacket(packet[...], now: now)
+        } else if let dtls13 {
+            try? dtls13.handleDatagram(packet, now: now)
+            if let client = dtls13 as? DTLS13Client, let fallback = client.fallback {
+                handOverToDTLS12(fallback, configuration: client.config, packet, now: now)
+            }
+        } else {
+            decideVersion(packet, now: now)
+        }
+    }
+
+    /// The server answered our two-version ClientHello as DTLS 1.2: the 1.2
+    /// client takes the offer over and reads that answer again.
+    private func handOverToDTLS12(_ fallback: (offer: ClientHello, nextRecordSequence: UInt64), configuration config: DTLSConfiguration,
+                                  _ packet: [UInt8], now: DTLSInstant) {
+        dtls13 = nil
+        let client = DTLS12Client(config: config, now: now, adopting: fallback.offer, nextRecordSequence: fallback.nextRecordSequence)
+        dtls12 = client
+        client.handlePacket(packet[...], now: now)
     }
 
     /// The same for a datagram inside a larger receive buffer (no copy first).

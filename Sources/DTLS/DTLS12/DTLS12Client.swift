@@ -48,9 +48,26 @@ final class DTLS12Client: DTLS12Engine {
         start(now: now)
     }
 
-    private func start(now: DTLSInstant) {
+    /// The client that takes over a ClientHello the DTLS 1.3 client sent
+    /// for both versions, when the server answered as DTLS 1.2 (a 1.2
+    /// ServerHello or a HelloVerifyRequest): the same offer, numbered as
+    /// sent, kept for retransmission and for the cookie; nothing is sent now.
+    init(config: DTLSConfiguration, now: DTLSInstant, adopting offer: ClientHello, nextRecordSequence: UInt64) {
+        super.init(role: .client, config: config, now: now)
         guard let hs = handshake, let pending else { return }
-        hs.clientRandom = SecureRandom.bytes(32)
+        hs.clientRandom = offer.random
+        pending.offer = offer
+        var w = ByteWriter(capacity: 512)
+        offer.write(to: &w)
+        var flight = Flight(retransmitsOnTimer: true)
+        flight.items.append(hs.nextMessage(.clientHello, body: w.bytes))
+        adoptFlight(flight, nextRecordSequence: nextRecordSequence, now: now)
+    }
+
+    /// The DTLS 1.2 offer of `config`: its suites, groups, signature
+    /// schemes, use_srtp, extended_master_secret and renegotiation_info.
+    /// The DTLS 1.3 client builds its two-version ClientHello on it.
+    static func offer(config: DTLSConfiguration, random: [UInt8]) -> ClientHello {
         var extensions: [HelloExtension] = []
         let offersDHE = config.cipherSuites.contains { $0.keyExchange == .dhe }
         let groups = config.groups + (offersDHE ? config.ffdheGroups : [])
@@ -62,7 +79,13 @@ final class DTLS12Client: DTLS12Engine {
         }
         extensions.append(.extendedMasterSecret)
         extensions.append(.renegotiationInfoEmpty)
-        pending.offer = ClientHello(random: hs.clientRandom, cipherSuites: config.cipherSuites, extensions: extensions)
+        return ClientHello(random: random, cipherSuites: config.cipherSuites, extensions: extensions)
+    }
+
+    private func start(now: DTLSInstant) {
+        guard let hs = handshake, let pending else { return }
+        hs.clientRandom = SecureRandom.bytes(32)
+        pending.offer = Self.offer(config: config, random: hs.clientRandom)
         do {
             try sendClientHello(now: now)
         } catch {
@@ -201,6 +224,11 @@ final class DTLS12Client: DTLS12Engine {
             throw .illegal("server chose suite \(hello.cipherSuite) we did not offer")
         }
         guard hello.compressionMethod == 0 else { throw .illegal("compression method \(hello.compressionMethod)") }
+        if config.versions.contains(.dtls13), hello.random.suffix(8).elementsEqual(ProtocolVersion.downgradeSentinel12) {
+            // RFC 8446 4.1.3: a server that speaks 1.3 chose 1.2 for a client
+            // that offered 1.3: someone in between removed our 1.3 offer.
+            throw .illegal("the ServerHello carries the downgrade sentinel")
+        }
         guard hello.extensions.contains(.extendedMasterSecret) else {
             throw .failure(.missingExtendedMasterSecret, "server did not negotiate extended master secret")
         }

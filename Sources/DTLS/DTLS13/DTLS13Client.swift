@@ -22,9 +22,16 @@ package final class DTLS13Client: DTLS13Engine {
         case waitCertificateVerify
         case waitFinished
         case connected
+        /// The server answered as DTLS 1.2; `fallback` says with what.
+        case handedOverToDTLS12
     }
 
     package private(set) var state: State = .start
+    /// Set when a server answered our two-version ClientHello as DTLS 1.2
+    /// (a ServerHello without supported_versions, or a HelloVerifyRequest):
+    /// the offer and the next epoch-0 record number, for the 1.2 client
+    /// that takes over (`DTLSConnection` makes it and replays the datagram).
+    package private(set) var fallback: (offer: ClientHello, nextRecordSequence: UInt64)?
     private var keyShare: ECDHPrivateKey?
     private var certificateRequestContext: [UInt8]?
     /// The first ClientHello, to send again after a HelloRetryRequest with
@@ -39,15 +46,38 @@ package final class DTLS13Client: DTLS13Engine {
     /// Queues the ClientHello.
     package func start(now: DTLSInstant) throws(DTLSError) {
         guard state == .start else { return }
-        var extensions: [HelloExtension] = [
-            .supportedVersions([.dtls13]),
-            .supportedGroups(DTLS13Server.groups),
-            try keyShareExtension(for: .x25519),
-            .signatureAlgorithms(SignatureScheme.dtls13),
-        ]
-        if !config.srtpProfiles.isEmpty { extensions.append(.useSRTP(UseSRTPData(profiles: config.srtpProfiles))) }
-        let hello = ClientHello(version: .dtls12, random: SecureRandom.bytes(32), sessionID: [], cookie: [],
+        let groups = DTLS13Server.groups(config)
+        guard let first = groups.first else {
+            throw fail(DTLSError(.noCommonParameters, alert: nil, "no DTLS 1.3 key-exchange group configured"))
+        }
+        var hello: ClientHello
+        if config.versions.contains(.dtls12) {
+            // One ClientHello for both versions: the 1.2 offer, with the 1.3
+            // suites first and what 1.3 adds (RFC 8446 4.2: a 1.2 server
+            // ignores supported_versions and key_share).
+            hello = DTLS12Client.offer(config: config, random: SecureRandom.bytes(32))
+            hello.cipherSuites = DTLS13Server.suites + hello.cipherSuites.filter { !DTLS13Server.suites.contains($0) }
+            let schemes = SignatureScheme.dtls13 + config.signatureSchemes.filter { !SignatureScheme.dtls13.contains($0) }
+            let allGroups = groups + ((try? hello.extensions.supportedGroups()) ?? nil ?? []).filter { !groups.contains($0) }
+            for index in hello.extensions.indices {
+                switch hello.extensions[index].type {
+                case .signatureAlgorithms: hello.extensions[index] = .signatureAlgorithms(schemes)
+                case .supportedGroups: hello.extensions[index] = .supportedGroups(allGroups)
+                default: break
+                }
+            }
+            hello.extensions += [.supportedVersions([.dtls13, .dtls12]), try keyShareExtension(for: first)]
+        } else {
+            var extensions: [HelloExtension] = [
+                .supportedVersions([.dtls13]),
+                .supportedGroups(groups),
+                try keyShareExtension(for: first),
+                .signatureAlgorithms(SignatureScheme.dtls13),
+            ]
+            if !config.srtpProfiles.isEmpty { extensions.append(.useSRTP(UseSRTPData(profiles: config.srtpProfiles))) }
+            hello = ClientHello(version: .dtls12, random: SecureRandom.bytes(32), sessionID: [], cookie: [],
                                 cipherSuites: DTLS13Server.suites, extensions: extensions)
+        }
         firstHello = hello
         sendHello(hello, now: now)
     }
@@ -107,10 +137,18 @@ package final class DTLS13Client: DTLS13Engine {
     override func process(type: HandshakeType, body: [UInt8], now: DTLSInstant) throws {
         var reader = ByteReader(body)
         switch (state, type) {
+        case (.handedOverToDTLS12, _):
+            return
+        case (.waitServerHello, .helloVerifyRequest) where offersDTLS12:
+            handOverToDTLS12()
         case (.waitServerHello, .serverHello):
             let hello = try ServerHello(parsing: &reader)
             if hello.random == HelloRetryRequest.random {
                 try retry(hello, body: body, now: now)
+                return
+            }
+            if offersDTLS12, !hello.extensions.contains(.supportedVersions) {
+                handOverToDTLS12()
                 return
             }
             appendToTranscript(type.rawValue, body)
@@ -146,6 +184,17 @@ package final class DTLS13Client: DTLS13Engine {
         default:
             throw DTLSError(.unexpectedMessage, alert: .unexpectedMessage, "\(type) while \(state)")
         }
+    }
+
+    /// Whether the ClientHello offered DTLS 1.2 too (and no HelloRetryRequest
+    /// has committed the handshake to 1.3).
+    private var offersDTLS12: Bool { config.versions.contains(.dtls12) && !receivedHelloRetryRequest }
+
+    private func handOverToDTLS12() {
+        guard let firstHello else { return }
+        fallback = (firstHello, nextEpochZeroSequence)
+        flightAcknowledged()
+        state = .handedOverToDTLS12
     }
 
     private func handleServerHello(_ hello: ServerHello) throws(DTLSError) {

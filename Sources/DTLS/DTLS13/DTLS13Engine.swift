@@ -132,6 +132,9 @@ package class DTLS13Engine {
         writeSequence[0] = recordSequence + 1
     }
 
+    /// The next epoch-0 record number (for the 1.2 client that takes over).
+    var nextEpochZeroSequence: UInt64 { writeSequence[0, default: 0] }
+
     /// Starts the handshake clock (the first flight sent or received).
     func startClock(now: DTLSInstant) {
         if handshakeDeadline == nil { handshakeDeadline = now + config.handshakeTimeout }

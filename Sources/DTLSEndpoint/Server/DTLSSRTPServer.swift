@@ -155,6 +155,9 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable, Datagram: Server
         var listenerConfig = config
         if admission == .allowedAddresses { listenerConfig.acceptsAnyCertificate = true }
         self.listener = DTLSCookieListener(configuration: try listenerConfig.effectiveDTLSConfiguration(), now: now)
+        // ICE's connectivity checks proved the address (RFC 8445 7.2.5):
+        // no cookie round trip before the handshake.
+        if admission == .allowedAddresses { listener.verifiesAddresses = false }
     }
 
     /// Peers in all (handshaking or connected).
@@ -181,9 +184,13 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable, Datagram: Server
             // RFC 6347 4.2.8: a new handshake from a connected peer's
             // address. It proves nothing until its cookie verifies, and it
             // never reaches the old association (which would refuse it as
-            // a renegotiation). Later fragments of an unverified hello are
-            // dropped, as the front door does for strangers.
-            if offset == 0 { handleRestart(datagram, of: peer, now: now) } else { _counters.strangersDropped += 1 }
+            // a renegotiation). Later fragments go to the front door only
+            // while it holds the start of that hello.
+            if offset == 0 || frontDoorIsCollecting(from: address) {
+                handleRestart(datagram, of: peer, now: now)
+            } else {
+                _counters.strangersDropped += 1
+            }
             return
         }
         guard peer.queuedCount < limits.maxQueuedPerPeer else {
@@ -393,9 +400,9 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable, Datagram: Server
                                peerVerification: allowed[address].map { .fingerprints($0) }) {
         case .drop:
             _counters.strangersDropped += 1
-        case .reply(let helloVerifyRequest):
-            _counters.helloVerifyRequests += 1
-            emit(.transmit(to: address), helloVerifyRequest)
+        case .reply(let reply):
+            countReply(reply)
+            emit(.transmit(to: address), reply)
         case .accept(let connection):
             if handshaking.count >= limits.maxHandshakesInFlight { evictStaleHandshake(now: now) }
             guard handshaking.count < limits.maxHandshakesInFlight, peers.count < limits.maxPeers else {
@@ -414,9 +421,9 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable, Datagram: Server
             // Not a hello we answer: the old association keeps it (a
             // retransmitted ClientHello is harmless to a connected engine).
             _counters.strangersDropped += 1
-        case .reply(let helloVerifyRequest):
-            _counters.helloVerifyRequests += 1
-            emit(.transmit(to: old.address), helloVerifyRequest)
+        case .reply(let reply):
+            countReply(reply)
+            emit(.transmit(to: old.address), reply)
         case .accept(let connection):
             // The client proved it receives at this address: the old
             // association is dead (RFC 6347 4.2.8). Replace it.
@@ -425,6 +432,22 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable, Datagram: Server
             removeQuietly(old)
             emit(.replaced(old.address))
             admit(connection, at: old.address, now: now)
+        }
+    }
+
+    /// Whether the front door holds the start of a ClientHello from `address`.
+    @usableFromInline
+    func frontDoorIsCollecting(from address: Address) -> Bool {
+        listener.isCollecting(from: addressBytes(address))
+    }
+
+    /// Counts a front-door reply by what it is: a HelloVerifyRequest, a
+    /// HelloRetryRequest (both handshake records) or an alert.
+    private func countReply(_ reply: [UInt8]) {
+        switch (reply.first, reply.count > 13 ? reply[13] : nil) {
+        case (22, HandshakeType.helloVerifyRequest.rawValue): _counters.helloVerifyRequests += 1
+        case (22, _): _counters.helloRetryRequests += 1
+        default: _counters.statelessAlerts += 1
         }
     }
 

@@ -2,6 +2,10 @@
 public struct DTLSSRTPServerCounters: Sendable, Hashable {
     /// HelloVerifyRequests sent by the front door.
     public var helloVerifyRequests = 0
+    /// Stateless HelloRetryRequests (DTLS 1.3 cookies) sent by the front door.
+    public var helloRetryRequests = 0
+    /// Fatal alerts the front door sent without state (no DTLS 1.3 group or suite in common).
+    public var statelessAlerts = 0
     /// Datagrams from unknown addresses that were no ClientHello we answer.
     public var strangersDropped = 0
     /// Verified ClientHellos refused because a limit was reached.

@@ -60,6 +60,16 @@ extension DTLS12Engine {
         retransmitAt = flight.retransmitsOnTimer ? now + retransmitInterval : nil
     }
 
+    /// Takes over a flight another engine already sent (the two-version
+    /// ClientHello): kept and armed for retransmission, not sent again;
+    /// epoch-0 records number on from `nextRecordSequence`.
+    final func adoptFlight(_ flight: Flight, nextRecordSequence: UInt64, now: DTLSInstant) {
+        lastFlight = flight
+        io.writeSequence = nextRecordSequence
+        retransmitInterval = config.initialRetransmitTimeout
+        retransmitAt = flight.retransmitsOnTimer ? now + retransmitInterval : nil
+    }
+
     /// Resends the last flight with fresh record sequence numbers (RFC 6347 4.2.4).
     final func retransmitFlight(now: DTLSInstant) {
         guard let flight = lastFlight else { return }
