@@ -25,8 +25,6 @@ struct BrowserDemo: AsyncParsableCommand {
     var dtlsRole: String = "passive"
     @Option(help: "Seconds without an ICE check before a browser's session is dropped (consent freshness).")
     var consentTimeout: Double = 30
-    @Option(help: "DTLS version: 1.2 (default) or 1.3 (RFC 9147; with --dtls-role active only, until the server side's front door speaks 1.3).")
-    var dtlsVersions: String = "1.2"
     @OptionGroup var local: CertificateOptions
     @Option(help: "Exit after this many seconds (default: run until killed).")
     var exitAfter: Double?
@@ -42,13 +40,7 @@ struct BrowserDemo: AsyncParsableCommand {
             default: throw CLIError("--dtls-role must be passive or active")
             }
             guard consentTimeout > 0 else { throw CLIError("--consent-timeout must be positive") }
-            let versions: [ProtocolVersion]
-            switch (dtlsVersions, role) {
-            case ("1.2", _): versions = [.dtls12]
-            case ("1.3", .client): versions = [.dtls13]
-            case ("1.3", .server): throw CLIError("--dtls-versions 1.3 needs --dtls-role active (the 1.3 front door with HelloRetryRequest cookies is not built yet)")
-            default: throw CLIError("--dtls-versions must be 1.2 or 1.3")
-            }
+            let versions = try parseVersions(local.dtlsVersions)
             let (identity, _) = try loadIdentity(cert: local.cert, key: local.key)
             var dtls = try makeConfiguration(identity: identity, role: role == .server ? .server : .client, suites: try parseSuites(local.cipherSuites),
                                              profiles: try parseProfiles(local.srtpProfiles), peerFingerprints: [])

@@ -46,6 +46,8 @@ struct CertificateOptions: ParsableArguments {
     var cipherSuites: String?
     @Option(help: "SRTP profiles in preference order; RFC 5764/7714 or OpenSSL names.")
     var srtpProfiles: String?
+    @Option(help: "DTLS versions, preferred first: 1.3,1.2 (default: a client offers both in one ClientHello, a server speaks each client's best), 1.3 or 1.2 alone.")
+    var dtlsVersions: String = "1.3,1.2"
 }
 
 struct IdentityOptions: ParsableArguments {
@@ -56,17 +58,19 @@ struct IdentityOptions: ParsableArguments {
     var srtpProfiles: String? { local.srtpProfiles }
     @Option(help: "Expected peer certificate fingerprint, e.g. \"sha-256 AB:CD:...\" (repeatable). Without it any certificate is accepted and its fingerprint printed.")
     var peerFingerprint: [String] = []
-    @Option(help: "Append NSS key log lines (CLIENT_RANDOM ...) to this file, for Wireshark.")
+    @Option(help: "Append NSS key log lines (CLIENT_RANDOM for DTLS 1.2, the *_TRAFFIC_SECRET lines for 1.3) to this file, for Wireshark.")
     var keylog: String?
 
     func configuration(role: DTLSConnection.Role, requireClientCertificate: Bool = true) throws(CLIError) -> DTLSConfiguration {
         let (identity, generated) = try loadIdentity(cert: cert, key: key)
         if generated { eprint("local-fingerprint: \(identity.fingerprint) (generated self-signed ECDSA P-256)") }
         else { eprint("local-fingerprint: \(identity.fingerprint)") }
-        return try makeConfiguration(identity: identity, role: role, suites: try parseSuites(cipherSuites),
-                                     profiles: try parseProfiles(srtpProfiles),
-                                     peerFingerprints: try parseFingerprints(peerFingerprint),
-                                     requireClientCertificate: requireClientCertificate)
+        var config = try makeConfiguration(identity: identity, role: role, suites: try parseSuites(cipherSuites),
+                                           profiles: try parseProfiles(srtpProfiles),
+                                           peerFingerprints: try parseFingerprints(peerFingerprint),
+                                           requireClientCertificate: requireClientCertificate)
+        config.versions = try parseVersions(local.dtlsVersions)
+        return config
     }
 }
 
@@ -178,19 +182,12 @@ struct Client: AsyncParsableCommand {
     var waitMs: Int = 300
     @Option(help: "Seconds the handshake may take.")
     var handshakeTimeout: Double = 10
-    @Option(help: "DTLS version to offer: 1.2 (default) or 1.3 (RFC 9147: X25519, AES-GCM, ECDSA certificates).")
-    var dtlsVersions: String = "1.2"
 
     func run() async throws {
         try await runReporting {
             let remote = try resolve(connect)
             var dtls = try identity.configuration(role: .client)
             dtls.handshakeTimeout = .nanoseconds(Int64(handshakeTimeout * 1e9))
-            switch dtlsVersions {
-            case "1.2": dtls.versions = [.dtls12]
-            case "1.3": dtls.versions = [.dtls13]
-            default: throw CLIError("--dtls-versions must be 1.2 or 1.3 (offering both in one ClientHello is not built yet)")
-            }
             let fingerprints = try parseFingerprints(identity.peerFingerprint)
             var config = EndpointConfiguration(role: .client, certificate: dtls.certificate, privateKey: dtls.privateKey,
                                                remoteFingerprints: fingerprints)
@@ -279,7 +276,7 @@ final class ClientDelegate: DTLSSRTPClientDelegate {
     func clientConnected(_ client: DTLSSRTPClientHandler, info: EndpointConnectionInfo) {
         self.info = info
         for line in handshakeLines(info, endpoint: client.endpoint) { eprint(line) }
-        if let keyLog, let line = client.endpoint.keyLogLine { keyLog.append(line) }
+        if let keyLog { for line in client.endpoint.keyLogLines { keyLog.append(line) } }
         if let media {
             let done = mediaDone
             media.onDone = { [unowned media] in

@@ -182,7 +182,7 @@ final class CoreServerDelegate: DTLSSRTPServerDelegate {
         if behaviour.printContract {
             for line in handshakeLines(info, endpoint: endpoint) { eprint(line) }
         }
-        if let keyLog = behaviour.keyLog, let line = endpoint?.keyLogLine { keyLog.append(line) }
+        if let keyLog = behaviour.keyLog { for line in endpoint?.keyLogLines ?? [] { keyLog.append(line) } }
     }
 
     func server(_ handler: DTLSSRTPServerHandler, receivedApplicationData data: [UInt8], from address: SocketAddress) {

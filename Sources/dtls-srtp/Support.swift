@@ -147,6 +147,20 @@ func makeConfiguration(identity: Identity, role: DTLSConnection.Role, suites: [C
     return config
 }
 
+/// `--dtls-versions`: "1.3,1.2", "1.2,1.3", "1.3" or "1.2".
+func parseVersions(_ list: String) throws(CLIError) -> [ProtocolVersion] {
+    var out: [ProtocolVersion] = []
+    for name in list.split(separator: ",") {
+        switch name.trimmingCharacters(in: .whitespaces) {
+        case "1.3": out.append(.dtls13)
+        case "1.2": out.append(.dtls12)
+        default: throw CLIError("--dtls-versions takes 1.3 and 1.2, comma separated (got \(name))")
+        }
+    }
+    guard !out.isEmpty, Set(out).count == out.count else { throw CLIError("--dtls-versions needs 1.3, 1.2 or both, once each") }
+    return out
+}
+
 func fingerprintOf(der: [UInt8]) -> String {
     Fingerprint(algorithm: .sha256, bytes: Digest.hash(.sha256, der.span)).description
 }

@@ -25,8 +25,14 @@ public enum TestIdentity {
     }
 
     /// A configuration that verifies the peer by its fingerprint, as WebRTC does.
-    public static func configuration(_ identity: Identity, peer: Identity?) -> DTLSConfiguration {
+    /// DTLS 1.2 alone unless asked: the 1.2 suites pin the 1.2 engine's
+    /// messages byte for byte; `VersionNegotiationTests` and the interop
+    /// tests run the default (1.3 and 1.2).
+    public static func configuration(_ identity: Identity, peer: Identity?,
+                                     versions: [ProtocolVersion] = [.dtls12]) -> DTLSConfiguration {
         let verification: PeerVerification = peer.map { .fingerprints([$0.fingerprint]) } ?? .acceptAny
-        return DTLSConfiguration(certificate: identity.certificate, privateKey: identity.key, peerVerification: verification)
+        var config = DTLSConfiguration(certificate: identity.certificate, privateKey: identity.key, peerVerification: verification)
+        config.versions = versions
+        return config
     }
 }

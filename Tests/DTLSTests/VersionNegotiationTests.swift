@@ -12,9 +12,7 @@ import Testing
     let address: [UInt8] = [127, 0, 0, 1, 0x13, 0x88]
 
     func server(versions: [ProtocolVersion] = [.dtls13, .dtls12]) -> DTLSConfiguration {
-        var config = TestIdentity.configuration(TestIdentity.ecdsaP256Other, peer: TestIdentity.ecdsaP256)
-        config.versions = versions
-        return config
+        TestIdentity.configuration(TestIdentity.ecdsaP256Other, peer: TestIdentity.ecdsaP256, versions: versions)
     }
 
     func client(_ versions: [ProtocolVersion]) -> EngineDriver {

@@ -65,12 +65,12 @@ public struct DTLSConfiguration: Sendable {
     public var maxRetransmitTimeout: Duration
     /// The whole handshake must complete within this time.
     public var handshakeTimeout: Duration
+    /// The protocol versions this side accepts: DTLS 1.3 (RFC 9147) and
+    /// DTLS 1.2 (RFC 6347), 1.3 preferred. A client offers what it lists
+    /// in one ClientHello; a server takes the first of its versions the
+    /// client offers, per connection. `[.dtls12]` or `[.dtls13]` pins one.
+    public var versions: [ProtocolVersion] = [.dtls13, .dtls12]
     /// Bounds on what a peer can make us buffer while reassembling.
-    /// The protocol versions this side accepts, preferred first. The
-    /// default is DTLS 1.2 alone while DTLS 1.3 (RFC 9147) is being built:
-    /// `[.dtls13]` runs the 1.3 engine (X25519, AES-GCM, ECDSA keys, no
-    /// HelloRetryRequest yet, not yet behind the stateless front door).
-    public var versions: [ProtocolVersion] = [.dtls12]
     public var maxHandshakeMessageSize: Int
     /// The most handshake bytes held across messages being reassembled.
     public var maxBufferedHandshakeBytes: Int
@@ -132,7 +132,7 @@ extension SignatureScheme {
     func fits(_ keyType: KeyType) -> Bool {
         switch keyType {
         case .ecdsa: isECDSA
-        case .rsa: isRSA
+        case .rsa: isRSA || isRSAPSS
         }
     }
 

@@ -226,10 +226,15 @@ public final class DTLSConnection {
 
     // MARK: - Keys
 
-    /// The NSS key log line (`CLIENT_RANDOM <client_random> <master_secret>`)
-    /// that lets Wireshark decrypt a capture of this connection. Secret:
-    /// write it only where the operator asked for it.
-    public var keyLogLine: String? { dtls12?.keyLogLine }
+    /// The NSS key log lines that let Wireshark decrypt a capture of this
+    /// connection, once connected: DTLS 1.2's `CLIENT_RANDOM <client_random>
+    /// <master_secret>`, or DTLS 1.3's five traffic and exporter secrets
+    /// (CLIENT_HANDSHAKE_TRAFFIC_SECRET and the others). Secret: write them
+    /// only where the operator asked for it.
+    public var keyLogLines: [String] {
+        if let dtls12 { return dtls12.keyLogLine.map { [$0] } ?? [] }
+        return dtls13?.keyLogLines ?? []
+    }
 
     /// RFC 5705 keying material exporter (DTLS 1.2), RFC 8446 7.5 (DTLS 1.3),
     /// for any label and context.

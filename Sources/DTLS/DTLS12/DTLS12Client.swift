@@ -155,7 +155,7 @@ final class DTLS12Client: DTLS12Engine {
                 throw .illegal("ServerKeyExchange signed with \(scheme)")
             }
             let signedBytes = hs.clientRandom + hs.serverRandom + kx.parameterBytes
-            guard peerKey.verify(signature: kx.signed.signature.span, message: signedBytes.span, hash: scheme.hash) else {
+            guard peerKey.verify(signature: kx.signed.signature.span, message: signedBytes.span, hash: scheme.hash, pss: scheme.isRSAPSS) else {
                 throw DTLSError(.badSignature, alert: .decryptError, "ServerKeyExchange signature")
             }
             switch kx.parameters {
@@ -280,7 +280,7 @@ final class DTLS12Client: DTLS12Engine {
             }
             let transcript = hs.transcript.bytes
             let signature = try crypto { () throws(CryptoError) in
-                try config.privateKey.sign(transcript.span, hash: scheme.hash)
+                try config.privateKey.sign(transcript.span, hash: scheme.hash, pss: scheme.isRSAPSS)
             }
             var cv = ByteWriter(capacity: 300)
             CertificateVerify(signed: DigitallySigned(scheme: scheme, signature: signature)).write(to: &cv)

@@ -103,7 +103,7 @@ final class DTLS12Server: DTLS12Engine {
             }
             let transcript = hs.transcript.bytes
             let signature = verify.signed.signature
-            guard peerKey.verify(signature: signature.span, message: transcript.span, hash: scheme.hash) else {
+            guard peerKey.verify(signature: signature.span, message: transcript.span, hash: scheme.hash, pss: scheme.isRSAPSS) else {
                 throw DTLSError(.badSignature, alert: .decryptError, "CertificateVerify signature")
             }
             hs.transcript.append(type: .certificateVerify, sequence: message.sequence, body: message.body)
@@ -250,7 +250,7 @@ final class DTLS12Server: DTLS12Engine {
         ServerKeyExchange.writeParameters(parameters, to: &paramWriter)
         let signedBytes = hs.clientRandom + hs.serverRandom + paramWriter.bytes
         let signature = try crypto { () throws(CryptoError) in
-            try config.privateKey.sign(signedBytes.span, hash: scheme.hash)
+            try config.privateKey.sign(signedBytes.span, hash: scheme.hash, pss: scheme.isRSAPSS)
         }
         let keyExchange = ServerKeyExchange(parameters: parameters, signed: DigitallySigned(scheme: scheme, signature: signature))
         add(.serverKeyExchange) { keyExchange.write(to: &$0) }

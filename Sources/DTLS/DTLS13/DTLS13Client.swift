@@ -79,6 +79,7 @@ package final class DTLS13Client: DTLS13Engine {
                                 cipherSuites: DTLS13Server.suites, extensions: extensions)
         }
         firstHello = hello
+        clientRandom = hello.random
         sendHello(hello, now: now)
     }
 

@@ -129,7 +129,7 @@ package class DTLS13Engine {
         transcript = prefix
         messageSequence = clientMessageSequence
         reassembler.advance(to: clientMessageSequence)
-        writeSequence[0] = recordSequence + 1
+        writeSequence[0] = max(writeSequence[0, default: 0], recordSequence)
     }
 
     /// The next epoch-0 record number (for the 1.2 client that takes over).
@@ -160,7 +160,8 @@ package class DTLS13Engine {
 
     /// RFC 8446 7.5 with the "dtls13" labels; `EXTRACTOR-dtls_srtp` for the SRTP keys.
     package func exportKeyingMaterial(label: String, context: [UInt8] = [], length: Int) throws(DTLSError) -> [UInt8] {
-        guard phase == .connected else { throw DTLSError(.notConnected, alert: nil, "not connected") }
+        // As in 1.2, the keys stay exportable after close_notify.
+        guard phase == .connected || phase == .closed, !exporterSecret.isEmpty else { throw DTLSError(.notConnected, alert: nil, "not connected") }
         return try derive { () throws(CryptoError) in
             try KeySchedule13.export(hash, exporterMasterSecret: exporterSecret, label: label, context: context, length: length)
         }
@@ -168,6 +169,30 @@ package class DTLS13Engine {
 
     /// What the handshake agreed on, once connected.
     package private(set) var connectionInfo: DTLSConnectionInfo?
+
+    /// The ClientHello's random (it names the connection in a key log).
+    var clientRandom: [UInt8] = []
+    private var applicationTrafficSecrets: (client: [UInt8], server: [UInt8])?
+
+    /// The NSS key log lines of a TLS 1.3 connection (the handshake and
+    /// first application traffic secrets, and the exporter secret), which
+    /// let Wireshark decrypt a capture of it. Empty until connected.
+    /// Secret: write them only where the operator asked for it.
+    package var keyLogLines: [String] {
+        guard phase == .connected || phase == .closed, let traffic = applicationTrafficSecrets else { return [] }
+        let random = Self.hex(clientRandom)
+        return [("CLIENT_HANDSHAKE_TRAFFIC_SECRET", clientHandshakeSecret), ("SERVER_HANDSHAKE_TRAFFIC_SECRET", serverHandshakeSecret),
+                ("CLIENT_TRAFFIC_SECRET_0", traffic.client), ("SERVER_TRAFFIC_SECRET_0", traffic.server),
+                ("EXPORTER_SECRET", exporterSecret)].map { "\($0.0) \(random) \(Self.hex($0.1))" }
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes { out += [digits[Int(byte >> 4)], digits[Int(byte & 15)]] }
+        return String(decoding: out, as: UTF8.self)
+    }
 
     /// Records dropped: undecryptable, unauthenticated, or for an epoch without keys.
     package private(set) var droppedRecords = 0
@@ -248,7 +273,7 @@ package class DTLS13Engine {
                         emit(.peerClosed)
                         return
                     }
-                    throw fail(DTLSError(.alertReceived, alert: nil, "peer alert \(opened.content)"))
+                    throw fail(Self.receivedAlert(opened.content), sendingAlert: false)
                 default:
                     continue
                 }
@@ -262,7 +287,7 @@ package class DTLS13Engine {
                 if type == ContentType.handshake.rawValue {
                     try handleHandshakeRecord(Array(datagram[body]), epoch: 0, now: now)
                 } else if type == ContentType.alert.rawValue {
-                    throw fail(DTLSError(.alertReceived, alert: nil, "peer alert in the clear \(Array(datagram[body]))"))
+                    throw fail(Self.receivedAlert(Array(datagram[body])), sendingAlert: false)
                 }
             }
         }
@@ -397,6 +422,7 @@ package class DTLS13Engine {
              try KeySchedule13.deriveSecret(hash, secret: masterSecret, label: "exp master", transcriptHash: finishedHash))
         }
         exporterSecret = secrets.2
+        applicationTrafficSecrets = (secrets.0, secrets.1)
         return (secrets.0, secrets.1)
     }
 
@@ -619,13 +645,21 @@ package class DTLS13Engine {
         do { return try body() } catch { throw DTLSError(.malformedMessage, alert: .decodeError, "\(error)") }
     }
 
-    /// Fails the connection (once), with the alert under the current write keys.
-    func fail(_ error: DTLSError) -> DTLSError {
+    /// The error for a fatal alert the peer sent: its description, as the
+    /// 1.2 engine reports it.
+    static func receivedAlert(_ content: [UInt8]) -> DTLSError {
+        let description = content.count == 2 ? AlertDescription(rawValue: content[1]) : nil
+        return DTLSError(.alertReceived, alert: description, "peer sent fatal \(description.map(\.description) ?? "\(content)")")
+    }
+
+    /// Fails the connection (once), with the alert under the current write
+    /// keys (none for an alert the peer sent).
+    func fail(_ error: DTLSError, sendingAlert: Bool = true) -> DTLSError {
         if case .failed = phase { return error }
         phase = .failed(error)
         retransmitAt = nil
         flight = []
-        if let alert = error.alert {
+        if sendingAlert, let alert = error.alert {
             if let keys = writeKeys, let record = try? seal(.alert, [2, alert.rawValue], keys: keys) {
                 emit(.packet, record)
             } else {

@@ -108,6 +108,7 @@ package final class DTLS13Server: DTLS13Engine {
         switch (state, type) {
         case (.waitClientHello, .clientHello):
             let hello = try ClientHello(parsing: &reader)
+            clientRandom = hello.random
             appendToTranscript(type.rawValue, body)
             try answer(hello, now: now)
         case (.waitCertificate, .certificate):

@@ -32,8 +32,12 @@ public struct SignatureScheme: RawRepresentable, Hashable, Sendable, CustomStrin
     public var isRSAPSS: Bool { (0x0804...0x0806).contains(rawValue) }
 
     /// Every scheme the engine signs and verifies, in default preference order.
+    /// RSASSA-PSS (RFC 8446 4.2.3, allowed in 1.2 by it) comes after
+    /// PKCS#1 v1.5, so a 1.2 server of ours still prefers the older scheme
+    /// every 1.2 peer has.
     public static let supported: [SignatureScheme] = [
         .ecdsaSecp256r1Sha256, .ecdsaSecp384r1Sha384, .rsaPkcs1Sha256, .rsaPkcs1Sha384,
+        .rsaPssRsaeSha256, .rsaPssRsaeSha384, .rsaPssRsaeSha512,
     ]
 
     /// Whether the signature algorithm byte is ECDSA.

@@ -100,9 +100,9 @@ public final class DTLSSRTPEndpoint {
     /// Whether SRTP keys are installed (media can flow).
     public var isKeyed: Bool { srtp != nil }
 
-    /// The NSS key log line of the connection, for Wireshark (secret:
+    /// The NSS key log lines of the connection, for Wireshark (secret:
     /// write it only where the operator asked for it).
-    public var keyLogLine: String? { connection?.keyLogLine }
+    public var keyLogLines: [String] { connection?.keyLogLines ?? [] }
 
     /// RFC 5705 keying material of the connection, for any label (the SRTP
     /// keys are `EXTRACTOR-dtls_srtp` of the profile's length).
