@@ -206,6 +206,10 @@ def report(a, status):
           f"browser={b.get('srtpCipher')} server={d.get('srtpProfile')}")
     check("browser's DTLS version is the server's", d.get("versionHex") and (b.get("tlsVersion") or "").upper() == d.get("versionHex"),
           f"browser={b.get('tlsVersion')} server={d.get('version')}")
+    # The version the run asks for: the first of the server's --dtls-versions
+    # (both browsers offer 1.3 and 1.2, so the server's preference wins).
+    wanted = {"1.3": "FEFC", "1.2": "FEFD"}.get(os.environ.get("DTLS_VERSION", "1.2").split(",")[0])
+    check(f"the run's DTLS version ({wanted})", d.get("versionHex") == wanted, f"server={d.get('version')}")
     check("server verified the browser's certificate against the offer's a=fingerprint", d.get("fingerprintVerified") is True,
           f"{d.get('peerFingerprint')} in {status.get('offerFingerprints')}")
     if a.browser == "firefox" and not b.get("remoteFingerprint"):
