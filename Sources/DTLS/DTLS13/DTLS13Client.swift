@@ -56,7 +56,7 @@ package final class DTLS13Client: DTLS13Engine {
             // suites first and what 1.3 adds (RFC 8446 4.2: a 1.2 server
             // ignores supported_versions and key_share).
             hello = DTLS12Client.offer(config: config, random: SecureRandom.bytes(32))
-            hello.cipherSuites = DTLS13Server.suites + hello.cipherSuites.filter { !DTLS13Server.suites.contains($0) }
+            hello.cipherSuites = DTLS13Server.suites(config) + hello.cipherSuites.filter { !DTLS13Server.suites.contains($0) }
             let schemes = SignatureScheme.dtls13 + config.signatureSchemes.filter { !SignatureScheme.dtls13.contains($0) }
             let allGroups = groups + ((try? hello.extensions.supportedGroups()) ?? nil ?? []).filter { !groups.contains($0) }
             for index in hello.extensions.indices {
@@ -76,7 +76,7 @@ package final class DTLS13Client: DTLS13Engine {
             ]
             if !config.srtpProfiles.isEmpty { extensions.append(.useSRTP(UseSRTPData(profiles: config.srtpProfiles))) }
             hello = ClientHello(version: .dtls12, random: SecureRandom.bytes(32), sessionID: [], cookie: [],
-                                cipherSuites: DTLS13Server.suites, extensions: extensions)
+                                cipherSuites: DTLS13Server.suites(config), extensions: extensions)
         }
         firstHello = hello
         clientRandom = hello.random
@@ -108,7 +108,7 @@ package final class DTLS13Client: DTLS13Engine {
         }
         receivedHelloRetryRequest = true
         let version = try wire { () throws(WireError) in try request.extensions.selectedVersion() }
-        guard version == .dtls13, DTLS13Server.suites.contains(request.cipherSuite) else {
+        guard version == .dtls13, DTLS13Server.suites(config).contains(request.cipherSuite) else {
             throw DTLSError(.illegalParameter, alert: .illegalParameter, "HelloRetryRequest with \(request.cipherSuite), \(String(describing: version))")
         }
         try select(suite: request.cipherSuite)
@@ -203,7 +203,7 @@ package final class DTLS13Client: DTLS13Engine {
         guard version == .dtls13 else {
             throw DTLSError(.protocolVersion, alert: .protocolVersion, "server chose \(version.map(\.description) ?? "no supported_versions")")
         }
-        guard DTLS13Server.suites.contains(hello.cipherSuite) else {
+        guard DTLS13Server.suites(config).contains(hello.cipherSuite) else {
             throw DTLSError(.illegalParameter, alert: .illegalParameter, "server chose suite \(hello.cipherSuite)")
         }
         try select(suite: hello.cipherSuite)

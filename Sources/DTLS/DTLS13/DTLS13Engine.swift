@@ -577,26 +577,66 @@ package class DTLS13Engine {
         transmit(now: now)
     }
 
-    /// Writes the flight in one datagram (a flight with one ECDSA
-    /// certificate fits an MTU of 1200; MTU fragmentation comes with the facade).
+    /// Record overhead: the 13-byte DTLSPlaintext header in epoch 0; the
+    /// unified header (flags, 16-bit sequence, length), the inner content
+    /// type and the 16-byte tag under keys (RFC 9147 4).
+    static func recordOverhead(epoch: UInt64) -> Int { epoch == 0 ? RecordHeader.length : 5 + 1 + 16 }
+
+    /// Writes the flight in as few datagrams as `config.mtu` allows:
+    /// handshake messages larger than the room left are fragmented (RFC
+    /// 9147 5.4, the 12-byte header on each fragment), records are packed
+    /// into datagrams and never span two. Each transmission uses fresh
+    /// record numbers, so an ACK names exactly what arrived.
     private func transmit(now: DTLSInstant) {
         var datagram: [UInt8] = []
         flightRecordNumbers = []
+        let mtu = config.mtu
+        func flush() {
+            guard !datagram.isEmpty else { return }
+            emit(.packet, datagram)
+            datagram = []
+        }
         for record in flight {
-            if record.epoch == 0 {
-                let sequence = writeSequence[0, default: 0]
-                writeSequence[0] = sequence + 1
-                var header = ByteWriter()
-                RecordHeader(contentType: record.type, version: .dtls12, epoch: 0, sequenceNumber: sequence,
-                             length: UInt16(record.content.count)).write(to: &header)
-                datagram += header.bytes + record.content
-            } else if let keys = record.epoch == 2 ? handshakeWriteKeys() : writeKeys,
-                      let bytes = try? seal(record.type, record.content, keys: keys) {
-                datagram += bytes
+            let overhead = Self.recordOverhead(epoch: record.epoch)
+            let pieces = record.type == .handshake
+                ? Self.fragments(of: record.content, maxFragment: max(mtu - overhead - HandshakeHeader.length, 64))
+                : [record.content]
+            for piece in pieces {
+                if !datagram.isEmpty, datagram.count + overhead + piece.count > mtu { flush() }
+                if record.epoch == 0 {
+                    let sequence = writeSequence[0, default: 0]
+                    writeSequence[0] = sequence + 1
+                    var header = ByteWriter()
+                    RecordHeader(contentType: record.type, version: .dtls12, epoch: 0, sequenceNumber: sequence,
+                                 length: UInt16(piece.count)).write(to: &header)
+                    datagram += header.bytes + piece
+                } else if let keys = record.epoch == 2 ? handshakeWriteKeys() : writeKeys,
+                          let bytes = try? seal(record.type, piece, keys: keys) {
+                    datagram += bytes
+                }
             }
         }
-        emit(.packet, datagram)
+        flush()
         retransmitAt = now + timeout
+    }
+
+    /// One handshake message (DTLS form: 12-byte header, whole body) as
+    /// fragments with bodies of at most `maxFragment` bytes.
+    static func fragments(of message: [UInt8], maxFragment: Int) -> [[UInt8]] {
+        let bodyCount = message.count - HandshakeHeader.length
+        guard bodyCount > maxFragment, bodyCount >= 0 else { return [message] }
+        var out: [[UInt8]] = []
+        var offset = 0
+        while offset < bodyCount {
+            let length = min(maxFragment, bodyCount - offset)
+            var fragment = Array(message[0..<6])  // type, length, message_seq
+            fragment += [UInt8(truncatingIfNeeded: offset >> 16), UInt8(truncatingIfNeeded: offset >> 8), UInt8(truncatingIfNeeded: offset),
+                         UInt8(truncatingIfNeeded: length >> 16), UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length)]
+            fragment += message[(HandshakeHeader.length + offset)..<(HandshakeHeader.length + offset + length)]
+            out.append(fragment)
+            offset += length
+        }
+        return out
     }
 
     /// The epoch-2 keys stay usable for retransmitting the last handshake

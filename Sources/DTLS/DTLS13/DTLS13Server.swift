@@ -70,6 +70,13 @@ package final class DTLS13Server: DTLS13Engine {
         package var retryGroup: NamedGroup?
     }
 
+    /// The DTLS 1.3 suites of `configuration.cipherSuites`, its order; all
+    /// of them when it lists none (its default lists the 1.2 suites).
+    static func suites(_ configuration: DTLSConfiguration) -> [CipherSuite] {
+        let listed = configuration.cipherSuites.filter(suites.contains)
+        return listed.isEmpty ? suites : listed
+    }
+
     /// The key-exchange groups of `configuration` this engine takes, its order.
     static func groups(_ configuration: DTLSConfiguration) -> [NamedGroup] {
         configuration.groups.filter(groups.contains)
@@ -81,7 +88,7 @@ package final class DTLS13Server: DTLS13Engine {
         guard versions?.contains(.dtls13) == true else {
             throw DTLSError(.protocolVersion, alert: .protocolVersion, "client does not offer DTLS 1.3")
         }
-        guard let suite = suites.first(where: { hello.cipherSuites.contains($0) }) else {
+        guard let suite = suites(configuration).first(where: { hello.cipherSuites.contains($0) }) else {
             throw DTLSError(.noCommonCipherSuite, alert: .handshakeFailure, "no DTLS 1.3 cipher suite in common")
         }
         let ours = groups(configuration)
