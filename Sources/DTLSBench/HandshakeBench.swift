@@ -23,10 +23,12 @@ enum HandshakeBench {
         var cc = DTLSConfiguration(certificate: client.certificate, privateKey: client.key,
                                    peerVerification: .fingerprints([server.fingerprint]))
         cc.cipherSuites = [c.suite]
+        cc.versions = [.dtls12]
         if c.group.isFFDHE { cc.ffdheGroups = [c.group] } else { cc.groups = [c.group] }
         var sc = DTLSConfiguration(certificate: server.certificate, privateKey: server.key,
                                    peerVerification: .fingerprints([client.fingerprint]))
         sc.cipherSuites = [c.suite]
+        sc.versions = [.dtls12]
         return {
             let pair = OurPair(client: cc, server: sc)
             guard pair.handshake() else { fatalError("handshake did not complete") }

@@ -12,9 +12,11 @@ enum MemoryBench {
     /// Bytes per side for our engine: pairs are connected, the server's
     /// final-flight linger is allowed to expire (handshake state released),
     /// then the heap is compared with and without the pairs.
-    static func ours(pairs: Int, client: BenchIdentity, server: BenchIdentity) -> Double {
-        let cc = DTLSConfiguration(certificate: client.certificate, privateKey: client.key, peerVerification: .acceptAny)
-        let sc = DTLSConfiguration(certificate: server.certificate, privateKey: server.key, peerVerification: .acceptAny)
+    static func ours(pairs: Int, client: BenchIdentity, server: BenchIdentity, version: ProtocolVersion = .dtls12) -> Double {
+        var cc = DTLSConfiguration(certificate: client.certificate, privateKey: client.key, peerVerification: .acceptAny)
+        var sc = DTLSConfiguration(certificate: server.certificate, privateKey: server.key, peerVerification: .acceptAny)
+        cc.versions = [version]
+        sc.versions = [version]
         var held: [DTLSConnection] = []
         held.reserveCapacity(2 * pairs)
         let before = heapInUse()

@@ -9,7 +9,10 @@ enum RecordBench {
     static func connectedPair(client: BenchIdentity, server: BenchIdentity, suite: CipherSuite) -> OurPair {
         var cc = DTLSConfiguration(certificate: client.certificate, privateKey: client.key, peerVerification: .acceptAny)
         cc.cipherSuites = [suite]
-        let sc = DTLSConfiguration(certificate: server.certificate, privateKey: server.key, peerVerification: .acceptAny)
+        // A 1.3 suite runs DTLS 1.3, any other DTLS 1.2.
+        cc.versions = suite.dtls13Hash != nil ? [.dtls13] : [.dtls12]
+        var sc = DTLSConfiguration(certificate: server.certificate, privateKey: server.key, peerVerification: .acceptAny)
+        sc.versions = cc.versions
         let pair = OurPair(client: cc, server: sc)
         guard pair.handshake() else { fatalError("no handshake") }
         return pair

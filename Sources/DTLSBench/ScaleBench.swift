@@ -89,8 +89,10 @@ enum ScaleBench {
 
             // Handshakes in flight: server connections that answered a
             // ClientHello (flight 4 sent) and wait for the client's answer.
-            let cc = DTLSConfiguration(certificate: client.certificate, privateKey: client.key, peerVerification: .acceptAny)
+            var cc = DTLSConfiguration(certificate: client.certificate, privateKey: client.key, peerVerification: .acceptAny)
             var sc = DTLSConfiguration(certificate: server.certificate, privateKey: server.key, peerVerification: .acceptAny)
+            cc.versions = [.dtls12]
+            sc.versions = [.dtls12]
             sc.cookieExchange = false
             var sink: [UInt8] = []
             var hellos: [[UInt8]] = []

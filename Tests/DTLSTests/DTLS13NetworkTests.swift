@@ -94,4 +94,25 @@ import Testing
         #expect(failures.isEmpty, "seeds that did not complete: \(failures)")
         #expect(worst <= .seconds(30))
     }
+
+    @Test func aLostACKOfTheClientsFinalFlightIsSentAgainWhenTheFlightComesAgain() {
+        let net = VirtualNetwork()
+        let (client, server) = Self.pair(server: TestIdentity.ecdsaP256Other, network: net)
+        var droppedACK = false
+        net.filter = { toServer, datagram in
+            // The server's first datagram after it connected is its ACK of the client's final flight.
+            if !toServer, server.isConnected, !droppedACK {
+                droppedACK = true
+                return nil
+            }
+            return datagram
+        }
+        #expect(net.run(client: client, server: server) { client.isConnected && server.isConnected })
+        // The client retransmits its final flight on its timer; the server,
+        // connected and still reading epoch 2, ACKs it again, and the client stops.
+        #expect(net.run(client: client, server: server, limit: .seconds(10)) { droppedACK && client.nextTimeout == nil })
+        #expect(droppedACK)
+        #expect(client.failure == nil && server.failure == nil)
+        #expect(net.elapsed >= .seconds(1), "recovered by the client's retransmission timer")
+    }
 }

@@ -7,6 +7,11 @@ public enum DTLSDirectReceive: Sendable, Hashable {
     /// `droppedRecords`, as `handlePacket` would. The datagram's bytes are
     /// then unspecified.
     case dropped
+    /// DTLS 1.3: one authenticated record for the engine (an ACK, a
+    /// KeyUpdate, an alert; its type is encrypted, so only opening it
+    /// tells). It was taken as `handlePacket` would take it: drain
+    /// `pollOutput`. The datagram's bytes are then unspecified.
+    case handled
     /// Not a lone application-data record of the current epoch (a handshake
     /// retransmission, an alert, several records, or not yet connected): the
     /// datagram is untouched; hand it to `handlePacket` and drain `pollOutput`.
@@ -31,8 +36,9 @@ extension DTLSConnection {
     /// whole of `datagram` (old contents replaced, capacity reused), ready to
     /// send. Throws as `send` does: not connected, or too large for a record.
     public func sealApplicationData(_ payload: ArraySlice<UInt8>, into datagram: inout [UInt8]) throws(DTLSError) {
-        guard let dtls12 else { throw DTLSError(.notConnected, alert: nil, "the direct record path is DTLS 1.2's (1.3: not yet)") }
-        try dtls12.io.sealApplicationData(payload, into: &datagram)
+        if let dtls12 { return try dtls12.io.sealApplicationData(payload, into: &datagram) }
+        guard let dtls13 else { throw DTLSError(.notConnected, alert: nil, "send before the handshake completed") }
+        try dtls13.sealApplicationData(payload, into: &datagram)
     }
 
     /// The same for a whole array.
@@ -43,7 +49,14 @@ extension DTLSConnection {
     /// Opens a received datagram in place when it is one application-data
     /// record; otherwise leaves it for `handlePacket`.
     public func openApplicationData(in datagram: inout [UInt8]) -> DTLSDirectReceive {
-        guard let engine = dtls12 else { return .needsEngine }
+        guard let engine = dtls12 else {
+            switch dtls13?.openApplicationData(in: &datagram) {
+            case .plaintext(let range)?: return .applicationData(range)
+            case .dropped?: return .dropped
+            case .handled?: return .handled
+            case .general?, nil: return .needsEngine
+            }
+        }
         switch engine.io.openApplicationData(in: &datagram) {
         case .plaintext(let range):
             // Data from the client proves our final flight arrived.

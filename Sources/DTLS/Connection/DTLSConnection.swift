@@ -219,6 +219,18 @@ public final class DTLSConnection {
         if let dtls12 { dtls12.abort(alert: alert, reason: reason) } else { dtls13?.abort(alert: alert, reason: reason) }
     }
 
+    /// DTLS 1.3 KeyUpdate (RFC 9147 8): sends one (drain `pollOutput`); our
+    /// write side moves to the next epoch once the peer ACKs it, and with
+    /// `requestingPeerUpdate` the peer moves its own too. Returns false when
+    /// an earlier flight of ours is still unacknowledged (call again after
+    /// the peer's ACK). DTLS 1.2 has no KeyUpdate: it throws.
+    @discardableResult
+    public func updateKeys(requestingPeerUpdate: Bool = false, now: DTLSInstant) throws(DTLSError) -> Bool {
+        guard let dtls13 else { throw DTLSError(.protocolVersion, alert: nil, "KeyUpdate is DTLS 1.3's; DTLS 1.2 has none") }
+        guard dtls13.phase == .connected else { throw DTLSError(.notConnected, alert: nil, "KeyUpdate before the handshake completed") }
+        return dtls13.updateKeys(requestPeerUpdate: requestingPeerUpdate, now: now)
+    }
+
     /// Sends close_notify and closes. Idempotent.
     public func close() {
         if let dtls12 { dtls12.close() } else { dtls13?.close() }

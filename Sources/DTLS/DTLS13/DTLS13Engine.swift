@@ -35,17 +35,22 @@ package class DTLS13Engine {
     var serverHandshakeSecret: [UInt8] = []
     var masterSecret: [UInt8] = []
     private var exporterSecret: [UInt8] = []
-    var readKeys: [UInt64: EpochKeys13] = [:]
+    var readKeys: [UInt64: EpochKeys13] = [:] {
+        // The direct record path reads only the newest application epoch.
+        didSet { newestReadKeys = readKeys.keys.max().flatMap { $0 >= 3 ? readKeys[$0] : nil } }
+    }
+    /// The newest read epoch's keys once it is an application epoch (3 or a KeyUpdate's).
+    private(set) var newestReadKeys: EpochKeys13?
     var writeKeys: EpochKeys13?
     private var epochTwoWrite: EpochKeys13?
     /// Output for `pollOutput`, in order: datagrams, data and events.
     private var outputs: [(DTLSOutput, [UInt8])] = []
     private var outputHead = 0
     private var handshakeDeadline: DTLSInstant?
-    private var writeSequence: [UInt64: UInt64] = [:]
-    private var readNext: [UInt64: UInt64] = [:]
+    var writeSequence: [UInt64: UInt64] = [:]
+    var readNext: [UInt64: UInt64] = [:]
     /// A replay window per read epoch (RFC 9147 4.5.1).
-    private var replay: [UInt64: ReplayWindow] = [:]
+    var replay: [UInt64: ReplayWindow] = [:]
     private var messageSequence: UInt16 = 0
     /// The shared, bounded reassembler (a window of message_seq numbers,
     /// a size cap per message and in all), as the 1.2 engine uses it.
@@ -57,7 +62,7 @@ package class DTLS13Engine {
     private var timeout: Duration = .seconds(1)
     private var pendingAcks: [ACK.RecordNumber] = []
     /// The instant of the datagram being handled (an ACK may start a flight).
-    private var lastInput: DTLSInstant?
+    var lastInput: DTLSInstant?
     /// The protected handshake records received during the handshake, for
     /// the ACK of the peer's final flight (RFC 9147 7).
     private(set) var handshakeRecordsReceived: [ACK.RecordNumber] = []
@@ -97,12 +102,28 @@ package class DTLS13Engine {
 
     /// When `handleTimeout` should run: a retransmission or the handshake deadline.
     package var nextTimeout: DTLSInstant? {
-        switch (retransmitAt, phase == .handshaking ? handshakeDeadline : nil) {
-        case (let a?, let b?): min(a, b)
-        case (let a?, nil): a
-        case (nil, let b?): b
-        case (nil, nil): nil
-        }
+        [retransmitAt, phase == .handshaking ? handshakeDeadline : nil, epochTwoRetireAt].compactMap { $0 }.min()
+    }
+
+    /// When the server stops reading epoch 2: the client's final flight
+    /// may still come again (its ACK lost) until then (`finalFlightLinger`).
+    private var epochTwoRetireAt: DTLSInstant?
+
+    /// The handshake's epoch-2 keys are no longer needed: the client's
+    /// final flight was ACKed, or the server's linger ran out. Each epoch's
+    /// keys hold two cipher contexts.
+    func retireEpochTwo() {
+        readKeys[2] = nil
+        epochTwoWrite = nil
+        if writeKeys?.epoch == 2 { writeKeys = nil }
+        epochTwoRetireAt = nil
+    }
+
+    /// The server read the client's Finished: its own epoch-2 flight is
+    /// done, the client's may be retransmitted for a while.
+    func lingerInEpochTwo(now: DTLSInstant) {
+        epochTwoWrite = nil
+        epochTwoRetireAt = now + config.finalFlightLinger
     }
 
     /// Retransmits the current flight when its timer ran out (RFC 9147 5.8:
@@ -113,6 +134,7 @@ package class DTLS13Engine {
             _ = fail(DTLSError(.handshakeTimeout, alert: nil, "no handshake within \(config.handshakeTimeout)"))
             return
         }
+        if let at = epochTwoRetireAt, now >= at { retireEpochTwo() }
         guard let at = retransmitAt, now >= at, !flight.isEmpty else { return }
         timeout = min(timeout * 2, config.maxRetransmitTimeout)
         transmit(now: now)
@@ -195,7 +217,7 @@ package class DTLS13Engine {
     }
 
     /// Records dropped: undecryptable, unauthenticated, or for an epoch without keys.
-    package private(set) var droppedRecords = 0
+    package internal(set) var droppedRecords = 0
 
     /// Ends the connection with a fatal alert (a check made outside the engine).
     package func abort(alert: AlertDescription, reason: String) {
@@ -234,48 +256,10 @@ package class DTLS13Engine {
                     droppedRecords += 1  // a record that does not authenticate is dropped
                     continue
                 }
-                var window = replay[epoch] ?? ReplayWindow()
-                guard window.check(opened.sequence) else {
-                    droppedRecords += 1  // a replay, or older than the window
-                    continue
-                }
-                window.update(opened.sequence)
-                replay[epoch] = window
-                readNext[epoch] = max(readNext[epoch] ?? 0, opened.sequence + 1)
-                switch opened.type {
-                case .handshake:
-                    if phase == .handshaking { handshakeRecordsReceived.append(ACK.RecordNumber(epoch: epoch, sequence: opened.sequence)) }
-                    if phase == .connected, epoch >= 3, self is DTLS13Client, !keyUpdatePending, !flight.isEmpty {
-                        // A post-handshake message (NewSessionTicket, KeyUpdate)
-                        // comes only after the server took our Finished: our
-                        // last flight arrived even if its ACK did not.
-                        flightAcknowledged()
-                        if keyUpdateOwed { keyUpdateOwed = false; updateKeys(requestPeerUpdate: false, now: now) }
-                    }
-                    if phase == .connected {
-                        // Post-handshake messages are acknowledged (RFC 9147 7).
-                        pendingAcks.append(ACK.RecordNumber(epoch: epoch, sequence: opened.sequence))
-                        acknowledge = true
-                    }
-                    try handleHandshakeRecord(opened.content, epoch: epoch, now: now)
-                case .ack:
-                    handleACK(opened.content)
-                case .applicationData:
-                    if phase == .connected { emit(.applicationData, opened.content) }
-                case .alert:
-                    if opened.content.count == 2, opened.content[1] == 0 {
-                        // RFC 8446 6.1: answer close_notify with ours.
-                        if phase == .connected, let keys = writeKeys, let record = try? seal(.alert, [1, 0], keys: keys) {
-                            emit(.packet, record)
-                        }
-                        phase = .closed
-                        retransmitAt = nil
-                        emit(.peerClosed)
-                        return
-                    }
-                    throw fail(Self.receivedAlert(opened.content), sendingAlert: false)
-                default:
-                    continue
+                switch try take(opened, epoch: epoch, now: now) {
+                case .taken: continue
+                case .acknowledge: acknowledge = true
+                case .closed: return
                 }
             } else {
                 // DTLSPlaintext (epoch 0), with the 1.2 record header's parser.
@@ -292,6 +276,59 @@ package class DTLS13Engine {
             }
         }
         if acknowledge { sendACK() }
+    }
+
+    /// What `take` did with an authenticated record.
+    enum Taken { case taken, acknowledge, closed }
+
+    /// One authenticated record of `epoch`: replay-checked, then handed to
+    /// what its type means. The general path and the direct one share it.
+    func take(_ opened: RecordProtection13.Opened, epoch: UInt64, now: DTLSInstant) throws(DTLSError) -> Taken {
+        var window = replay[epoch] ?? ReplayWindow()
+        guard window.check(opened.sequence) else {
+            droppedRecords += 1  // a replay, or older than the window
+            return .taken
+        }
+        window.update(opened.sequence)
+        replay[epoch] = window
+        readNext[epoch] = max(readNext[epoch] ?? 0, opened.sequence + 1)
+        var result = Taken.taken
+        switch opened.type {
+        case .handshake:
+            if phase == .handshaking { handshakeRecordsReceived.append(ACK.RecordNumber(epoch: epoch, sequence: opened.sequence)) }
+            if phase == .connected, epoch >= 3, self is DTLS13Client, !keyUpdatePending, !flight.isEmpty {
+                // A post-handshake message (NewSessionTicket, KeyUpdate)
+                // comes only after the server took our Finished: our
+                // last flight arrived even if its ACK did not.
+                flightAcknowledged()
+                if keyUpdateOwed { keyUpdateOwed = false; updateKeys(requestPeerUpdate: false, now: now) }
+            }
+            if phase == .connected {
+                // Post-handshake messages are acknowledged (RFC 9147 7).
+                pendingAcks.append(ACK.RecordNumber(epoch: epoch, sequence: opened.sequence))
+                result = .acknowledge
+            }
+            try handleHandshakeRecord(opened.content, epoch: epoch, now: now)
+        case .ack:
+            handleACK(opened.content)
+        case .applicationData:
+            if phase == .connected { emit(.applicationData, opened.content) }
+        case .alert:
+            if opened.content.count == 2, opened.content[1] == 0 {
+                // RFC 8446 6.1: answer close_notify with ours.
+                if phase == .connected, let keys = writeKeys, let record = try? seal(.alert, [1, 0], keys: keys) {
+                    emit(.packet, record)
+                }
+                phase = .closed
+                retransmitAt = nil
+                emit(.peerClosed)
+                return .closed
+            }
+            throw fail(Self.receivedAlert(opened.content), sendingAlert: false)
+        default:
+            break
+        }
+        return result
     }
 
     /// Reassembles fragments and hands complete messages over in order.
@@ -351,12 +388,14 @@ package class DTLS13Engine {
     /// peer ACKs it (RFC 9147 8). With `requestPeerUpdate` the peer answers
     /// with its own. One at a time: a call while a flight of ours is
     /// unacknowledged does nothing (call again after the peer's ACK).
-    package func updateKeys(requestPeerUpdate: Bool, now: DTLSInstant) {
+    @discardableResult
+    package func updateKeys(requestPeerUpdate: Bool, now: DTLSInstant) -> Bool {
         // Not over an unacknowledged flight (the client's last one, or a KeyUpdate).
-        guard phase == .connected, !keyUpdatePending, flight.isEmpty, let keys = writeKeys else { return }
+        guard phase == .connected, !keyUpdatePending, flight.isEmpty, let keys = writeKeys else { return false }
         keyUpdatePending = true
         let message = handshake(.keyUpdate, [requestPeerUpdate ? 1 : 0])
         send(flight: [(keys.epoch, .handshake, message)], now: now)
+        return true
     }
 
     private func receiveKeyUpdate(_ body: [UInt8], epoch: UInt64, now: DTLSInstant) throws(DTLSError) {
@@ -394,6 +433,8 @@ package class DTLS13Engine {
         flight = []
         flightRecordNumbers = []
         retransmitAt = nil
+        // The client's final flight is the last one under epoch 2.
+        if phase == .connected, self is DTLS13Client, readKeys[2] != nil { retireEpochTwo() }
     }
 
     // MARK: - Key schedule steps
@@ -439,6 +480,10 @@ package class DTLS13Engine {
     /// through the same exporter (RFC 5764 4.2 on RFC 8446 7.5).
     func connected() {
         phase = .connected
+        // Nothing reads the transcript once both Finished are done (no
+        // post-handshake authentication, no resumption): its certificates
+        // are most of a connection's memory.
+        transcript = []
         guard let suite, let group, let peerCertificate else { return }
         let info = DTLSConnectionInfo(version: .dtls13, cipherSuite: suite, srtpProfile: srtpProfile, srtpMKI: [],
                                       namedGroup: group, extendedMasterSecret: true, peerCertificate: peerCertificate)
@@ -653,7 +698,7 @@ package class DTLS13Engine {
         return try RecordProtection13.seal(type, content: content, sequence: sequence, keys: keys)
     }
 
-    private func sendACK() {
+    func sendACK() {
         guard let keys = writeKeys, !pendingAcks.isEmpty else { return }
         var writer = ByteWriter()
         ACK(records: pendingAcks.sorted()).write(to: &writer)
@@ -665,6 +710,7 @@ package class DTLS13Engine {
     func acknowledge(_ records: [ACK.RecordNumber]) {
         pendingAcks += records
         sendACK()
+        if phase == .connected { handshakeRecordsReceived = [] }
     }
 
     private func epochKeys(_ secret: [UInt8], epoch: UInt64, usage: AESGCM.Usage) throws(DTLSError) -> EpochKeys13 {

@@ -132,6 +132,7 @@ package final class DTLS13Server: DTLS13Engine {
             state = .connected
             connected()
             acknowledge(handshakeRecordsReceived.filter { $0.epoch == 2 })
+            lingerInEpochTwo(now: now)
         case (.connected, _):
             break
         default:

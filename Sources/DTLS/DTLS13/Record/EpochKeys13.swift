@@ -19,6 +19,14 @@ package final class EpochKeys13 {
 
     /// RFC 8446 5.3 as DTLS 1.3 uses it: the 64-bit record sequence number,
     /// left-padded to the IV's length, XORed with the IV.
+    /// The same without an allocation (every suite's IV is 12 bytes).
+    func inlineNonce(_ sequence: UInt64) -> InlineArray<12, UInt8> {
+        var nonce = InlineArray<12, UInt8>(repeating: 0)
+        for i in 0..<12 { nonce[i] = iv[i] }
+        for i in 0..<8 { nonce[11 - i] ^= UInt8(truncatingIfNeeded: sequence >> (8 * UInt64(i))) }
+        return nonce
+    }
+
     func nonce(_ sequence: UInt64) -> [UInt8] {
         var nonce = iv
         for i in 0..<8 { nonce[nonce.count - 1 - i] ^= UInt8(truncatingIfNeeded: sequence >> (8 * UInt64(i))) }
