@@ -59,6 +59,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         switch server.connection.openApplicationData(in: &copy) {
         case .applicationData(let range): directReceived.append(Array(copy[range]))
         case .dropped: break
+        case .handled: fuzzCheck(false, "a DTLS 1.2 record was .handled (only DTLS 1.3 records are)")
         case .needsEngine:
             fuzzCheck(copy == d, "the direct path changed a datagram it handed back")
             server.connection.handlePacket(d, now: now)
