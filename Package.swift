@@ -19,6 +19,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // ML-KEM-768 for the X25519MLKEM768 key exchange (OpenSSL 3.0 has
+        // none), over swift-crypto's own symbol-prefixed BoringSSL. Used
+        // only inside DTLSCrypto (MLKEM768KeyPair).
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         // `swift package generate-documentation`: the DocC catalogs of the
         // products (Sources/<module>/<module>.docc), built by `make test`.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
@@ -39,7 +43,7 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: Thin unsafe layers (the only Swift that touches C pointers)
-        .target(name: "DTLSCrypto", dependencies: ["COpenSSL"]),
+        .target(name: "DTLSCrypto", dependencies: ["COpenSSL", .product(name: "Crypto", package: "swift-crypto")]),
         // libsrtp's cipher and auth types over libcrypto, registered at srtp_init
         // in place of Debian's NSS-backed ones (see Sources/CSRTPCrypto).
         .target(name: "CSRTPCrypto", dependencies: ["CSRTP", "COpenSSL"]),

@@ -21,6 +21,7 @@ let targets = [
     "fuzz-engine-connected",
     "fuzz-handshake-mitm",
     "fuzz-dtls13",
+    "fuzz-hybrid-share",
 ]
 
 let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]

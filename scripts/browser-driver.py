@@ -210,6 +210,10 @@ def report(a, status):
     # (both browsers offer 1.3 and 1.2, so the server's preference wins).
     wanted = {"1.3": "FEFC", "1.2": "FEFD"}.get(os.environ.get("DTLS_VERSION", "1.2").split(",")[0])
     check(f"the run's DTLS version ({wanted})", d.get("versionHex") == wanted, f"server={d.get('version')}")
+    if wanted == "FEFC":
+        # Both browsers send an X25519MLKEM768 share first; the server's
+        # default takes it (and, as DTLS client, offers it first).
+        check("post-quantum key exchange: X25519MLKEM768", d.get("group") == "X25519MLKEM768", f"server group={d.get('group')}")
     check("server verified the browser's certificate against the offer's a=fingerprint", d.get("fingerprintVerified") is True,
           f"{d.get('peerFingerprint')} in {status.get('offerFingerprints')}")
     if a.browser == "firefox" and not b.get("remoteFingerprint"):

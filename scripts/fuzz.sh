@@ -19,7 +19,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 
-TARGETS_ALL=(fuzz-record fuzz-handshake fuzz-demux fuzz-srtp fuzz-engine-server fuzz-engine-client fuzz-engine-connected fuzz-handshake-mitm fuzz-dtls13)
+TARGETS_ALL=(fuzz-record fuzz-handshake fuzz-demux fuzz-srtp fuzz-engine-server fuzz-engine-client fuzz-engine-connected fuzz-handshake-mitm fuzz-dtls13 fuzz-hybrid-share)
 BIN=Fuzz/.build/release
 WORK=.build-fuzz
 OUT=fuzz-out

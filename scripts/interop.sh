@@ -195,7 +195,8 @@ if [ -x "$NSS_PEER" ]; then
     local RC=$?; wait $NP; local NRC=$?
     local KM NKM; KM=$(field keying-material "$D/err" | upper); NKM=$(sed -n 's/^exporter=//p' "$D/nss" | upper)
     local ok=0
-    [ $RC = 0 ] && [ $NRC = 0 ] && [ -n "$KM" ] && [ "$KM" = "$NKM" ] && grep -q "^connected version=0304 cipher=$N group=x25519" "$D/nss" \
+    [ $RC = 0 ] && [ $NRC = 0 ] && [ -n "$KM" ] && [ "$KM" = "$NKM" ] && grep -q "^connected version=0304 cipher=$N group=x25519mlkem768" "$D/nss" \
+      && [ "$(field group "$D/err")" = X25519MLKEM768 ] \
       && [ "$(field dtls-version "$D/err")" = 1.3 ] && grep -q "^received=hello-from-dtls-srtp" "$D/nss" && grep -q hello-from-nss "$D/out" && ok=1
     report "client-dtls13->nss-server" $ok "$(field cipher-suite "$D/err") $(field group "$D/err") ($(head -1 "$D/nss"))"
     [ $ok = 1 ] || { sed 's/^/    /' "$D/err"; sed 's/^/    nss: /' "$D/nss"; }
@@ -203,8 +204,8 @@ if [ -x "$NSS_PEER" ]; then
   client13_vs_nss_server 1301
   client13_vs_nss_server 1302
   # Our server with its defaults (DTLS 1.3 and 1.2 on one socket): NSS's
-  # 1.3 client sends only an X25519MLKEM768 share, so the stateless front
-  # door answers with a HelloRetryRequest (cookie, X25519) before any state.
+  # 1.3 client sends only an X25519MLKEM768 share, which the server takes
+  # after the stateless front door's HelloRetryRequest (cookie only).
   nss13_client_vs_server() { # NSS suite code
     local N=$1; nextport; local D="$T/nss13s-$N"; mkdir -p "$D"
     timeout 12 "$BIN" server --listen "127.0.0.1:$PORT" --echo --once --cert "$T/our_ec_cert.pem" \
@@ -216,7 +217,8 @@ if [ -x "$NSS_PEER" ]; then
     local RC=$?; wait $SP
     local KM NKM; KM=$(field keying-material "$D/err" | upper); NKM=$(sed -n 's/^exporter=//p' "$D/nss" | upper)
     local ok=0
-    [ $RC = 0 ] && [ -n "$KM" ] && [ "$KM" = "$NKM" ] && grep -q "^connected version=0304 cipher=$N group=x25519" "$D/nss" \
+    [ $RC = 0 ] && [ -n "$KM" ] && [ "$KM" = "$NKM" ] && grep -q "^connected version=0304 cipher=$N group=x25519mlkem768 " "$D/nss" \
+      && [ "$(field group "$D/err")" = X25519MLKEM768 ] \
       && [ "$(field dtls-version "$D/err")" = 1.3 ] && grep -q "^received=Echo: hello-from-nss" "$D/nss" && ok=1
     report "nss-client(1.3,1.2)->server(default)" $ok "$(field cipher-suite "$D/err") ($(head -1 "$D/nss"))"
     [ $ok = 1 ] || { sed 's/^/    /' "$D/err"; sed 's/^/    nss: /' "$D/nss"; }

@@ -114,6 +114,7 @@ func checker(for kind: String) -> ((VectorCase) throws -> Void)? {
     case "demux": DemuxChecks.classify
     case "dtls-handshake": HandshakeChecks.check
     case "dtls13-session": DTLS13Checks.session
+    case "mlkem768": MLKEMChecks.check
     default: nil
     }
 }

@@ -61,19 +61,52 @@ enum HandshakeBench {
     /// mutual authentication, use_srtp, in memory. `versions` is the
     /// client's: `[.dtls13, .dtls12]` sends the two-version ClientHello.
     static func ours13(client: BenchIdentity, server: BenchIdentity,
-                       clientVersions: [ProtocolVersion] = [.dtls13]) -> () -> Void {
+                       clientVersions: [ProtocolVersion] = [.dtls13], groups: [NamedGroup] = [.x25519]) -> () -> Void {
+        let (cc, sc) = configs13(client: client, server: server, clientVersions: clientVersions, groups: groups)
+        return {
+            let pair = OurPair(client: cc, server: sc)
+            guard pair.handshake(), pair.server?.connectionInfo?.version == .dtls13,
+                  pair.server?.connectionInfo?.namedGroup == groups[0] else {
+                fatalError("DTLS 1.3 handshake did not complete with \(groups[0])")
+            }
+        }
+    }
+
+    /// The two configurations of `ours13`; `groups` on both sides (the
+    /// client sends shares for its first post-quantum and first classical group).
+    static func configs13(client: BenchIdentity, server: BenchIdentity, clientVersions: [ProtocolVersion] = [.dtls13],
+                          groups: [NamedGroup]) -> (DTLSConfiguration, DTLSConfiguration) {
         var cc = DTLSConfiguration(certificate: client.certificate, privateKey: client.key,
                                    peerVerification: .fingerprints([server.fingerprint]))
         cc.versions = clientVersions
+        cc.groups = groups
         var sc = DTLSConfiguration(certificate: server.certificate, privateKey: server.key,
                                    peerVerification: .fingerprints([client.fingerprint]))
         sc.versions = [.dtls13, .dtls12]
-        return {
+        sc.groups = groups
+        return (cc, sc)
+    }
+
+    /// Each role's median CPU time per handshake (in-memory pair: the
+    /// client's calls and the listener's plus the server's).
+    static func roleTimes13(client: BenchIdentity, server: BenchIdentity, groups: [NamedGroup], count: Int) -> (client: Double, server: Double) {
+        let (cc, sc) = configs13(client: client, server: server, groups: groups)
+        var clientMicros: [Double] = [], serverMicros: [Double] = []
+        for _ in 0..<count {
             let pair = OurPair(client: cc, server: sc)
-            guard pair.handshake(), pair.server?.connectionInfo?.version == .dtls13 else {
-                fatalError("DTLS 1.3 handshake did not complete")
-            }
+            guard pair.handshake() else { fatalError("no handshake") }
+            clientMicros.append(Double(pair.clientTime.components.attoseconds) / 1e12 + Double(pair.clientTime.components.seconds) * 1e6)
+            serverMicros.append(Double(pair.serverTime.components.attoseconds) / 1e12 + Double(pair.serverTime.components.seconds) * 1e6)
         }
+        return (clientMicros.sorted()[count / 2], serverMicros.sorted()[count / 2])
+    }
+
+    /// Bytes and datagrams on the wire for one such handshake at the default MTU (1200).
+    static func wire13(client: BenchIdentity, server: BenchIdentity, groups: [NamedGroup]) -> (bytes: Int, datagrams: Int) {
+        let (cc, sc) = configs13(client: client, server: server, groups: groups)
+        let pair = OurPair(client: cc, server: sc)
+        guard pair.handshake() else { fatalError("no handshake") }
+        return (pair.bytesOnTheWire, pair.datagrams)
     }
 
     /// The cryptography of one mutual-auth ECDHE-ECDSA P-256 handshake alone:

@@ -24,6 +24,12 @@ final class OurPair {
     var clientKM: DTLSKeyingMaterial?
     var serverKM: DTLSKeyingMaterial?
     var received = 0
+    /// Bytes and datagrams both ways, the listener's replies included.
+    var bytesOnTheWire = 0
+    var datagrams = 0
+    /// Time spent in each side's calls (the listener counts as the server's).
+    var clientTime: Duration = .zero
+    var serverTime: Duration = .zero
     static let address: [UInt8] = [127, 0, 0, 1, 0x13, 0x88]
 
     init(client c: DTLSConfiguration, server s: DTLSConfiguration) {
@@ -33,15 +39,27 @@ final class OurPair {
 
     /// Runs the handshake to completion; false if it failed.
     func handshake() -> Bool {
+        let clock = ContinuousClock()
         for _ in 0..<20 {
             var toServer: [[UInt8]] = []
+            var mark = clock.now
             drain(client, into: &toServer, isClient: true)
+            clientTime += clock.now - mark
             for d in toServer {
+                mark = clock.now
                 if let server {
                     server.handlePacket(d, now: now)
+                    serverTime += clock.now - mark
                 } else {
-                    switch listener.handle(d, from: Self.address, now: now) {
-                    case .reply(let r): client.handlePacket(r, now: now)
+                    let decision = listener.handle(d, from: Self.address, now: now)
+                    serverTime += clock.now - mark
+                    switch decision {
+                    case .reply(let r):
+                        bytesOnTheWire += r.count
+                        datagrams += 1
+                        mark = clock.now
+                        client.handlePacket(r, now: now)
+                        clientTime += clock.now - mark
                     case .accept(let conn): server = conn
                     case .drop: break
                     }
@@ -49,8 +67,12 @@ final class OurPair {
             }
             if let server {
                 var toClient: [[UInt8]] = []
+                mark = clock.now
                 drain(server, into: &toClient, isClient: false)
+                serverTime += clock.now - mark
+                mark = clock.now
                 for d in toClient { client.handlePacket(d, now: now) }
+                clientTime += clock.now - mark
             }
             if clientKM != nil, serverKM != nil { return true }
         }
@@ -60,7 +82,10 @@ final class OurPair {
     func drain(_ conn: DTLSConnection, into out: inout [[UInt8]], isClient: Bool) {
         while true {
             switch conn.pollOutput(into: &buffer) {
-            case .packet: out.append(buffer)
+            case .packet:
+                out.append(buffer)
+                bytesOnTheWire += buffer.count
+                datagrams += 1
             case .keyingMaterial(let km): if isClient { clientKM = km } else { serverKM = km }
             case .applicationData: received += 1
             case .failed(let e): fatalError("benchmark handshake failed: \(e)")

@@ -159,6 +159,31 @@ if want("handshake") {
                       samples: rates13[2], turnGroup: 299)
     report.add(ours13, baseline: ours12, baselineName: "our DTLS 1.2")
     report.add(both, baseline: ours12, baselineName: "our DTLS 1.2")
+    log("handshake DTLS 1.3 X25519MLKEM768...")
+    let hybridGroups: [NamedGroup] = [.x25519MLKEM768, .x25519]
+    let ratesPQ = Measure.interleavedRates(reps: reps, seconds: seconds, warmup: 3, [
+        HandshakeBench.ours13(client: client, server: server, groups: hybridGroups),
+        HandshakeBench.ours13(client: client, server: server, groups: [.x25519]),
+    ])
+    let classical = Figure(name: "handshake DTLS 1.3 X25519, mutual+cookie: ours (same run)", unit: "hs/s", samples: ratesPQ[1], turnGroup: 300)
+    report.add(Figure(name: "handshake DTLS 1.3 X25519MLKEM768 (hybrid and X25519 shares sent), mutual+cookie: ours", unit: "hs/s",
+                      samples: ratesPQ[0], turnGroup: 300), baseline: classical, baselineName: "X25519")
+    for (name, groups) in [("X25519MLKEM768", hybridGroups), ("X25519", [NamedGroup.x25519])] {
+        let times = HandshakeBench.roleTimes13(client: client, server: server, groups: groups, count: quick ? 21 : 201)
+        report.add(Figure(name: "DTLS 1.3 \(name) handshake: client CPU (median of handshakes)", unit: "us", samples: [times.client]), baseline: nil)
+        report.add(Figure(name: "DTLS 1.3 \(name) handshake: server CPU, listener included (median)", unit: "us", samples: [times.server]), baseline: nil)
+        let wire = HandshakeBench.wire13(client: client, server: server, groups: groups)
+        report.add(Figure(name: "DTLS 1.3 \(name) handshake: bytes on the wire, both ways, MTU 1200 (\(wire.datagrams) datagrams)", unit: "B",
+                          samples: [Double(wire.bytes)]), baseline: nil)
+    }
+    for loss in [0.0, 0.1, 0.3] {
+        for (name, groups) in [("X25519MLKEM768", hybridGroups), ("X25519", [NamedGroup.x25519])] {
+            let result = ConnectTimeBench.run(client: client, server: server, groups: groups, loss: loss, runs: quick ? 20 : 200)
+            let label = "DTLS 1.3 \(name): time to connected, 25 ms one way, \(Int(loss * 100)) % loss, MTU 1200, 1 s first timer"
+            report.add(Figure(name: label + " (median; p90 \(Int(result.p90)) ms; \(result.failed) not within 60 s)", unit: "ms",
+                              samples: [result.median]), baseline: nil)
+        }
+    }
     report.add(Figure(name: "crypto only of one ECDHE-ECDSA P-256 mutual handshake", unit: "hs/s",
                       samples: Measure.rate(reps: reps, seconds: seconds, HandshakeBench.cryptoOnly(client: client, server: server))), baseline: nil)
 }

@@ -41,10 +41,12 @@ struct BrowserDemo: AsyncParsableCommand {
             }
             guard consentTimeout > 0 else { throw CLIError("--consent-timeout must be positive") }
             let versions = try parseVersions(local.dtlsVersions)
+            let groups = try local.groups.map(parseGroups)
             let (identity, _) = try loadIdentity(cert: local.cert, key: local.key)
             var dtls = try makeConfiguration(identity: identity, role: role == .server ? .server : .client, suites: try parseSuites(local.cipherSuites),
                                              profiles: try parseProfiles(local.srtpProfiles), peerFingerprints: [])
             dtls.versions = versions
+            if let groups { dtls.groups = groups }
             eprint("local-fingerprint: \(identity.fingerprint)")
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
             let loop = group.next()

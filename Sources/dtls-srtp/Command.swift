@@ -48,6 +48,8 @@ struct CertificateOptions: ParsableArguments {
     var srtpProfiles: String?
     @Option(help: "DTLS versions, preferred first: 1.3,1.2 (default: a client offers both in one ClientHello, a server speaks each client's best), 1.3 or 1.2 alone.")
     var dtlsVersions: String = "1.3,1.2"
+    @Option(help: "Key-exchange groups in preference order, comma separated: X25519MLKEM768 (DTLS 1.3), SecP256r1MLKEM768 (1.3), X25519, P-256, P-384 (default: X25519MLKEM768,X25519,P-256,P-384).")
+    var groups: String?
 }
 
 struct IdentityOptions: ParsableArguments {
@@ -70,6 +72,7 @@ struct IdentityOptions: ParsableArguments {
                                            peerFingerprints: try parseFingerprints(peerFingerprint),
                                            requireClientCertificate: requireClientCertificate)
         config.versions = try parseVersions(local.dtlsVersions)
+        if let groups = local.groups { config.groups = try parseGroups(groups) }
         return config
     }
 }

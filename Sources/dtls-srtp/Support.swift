@@ -161,6 +161,28 @@ func parseVersions(_ list: String) throws(CLIError) -> [ProtocolVersion] {
     return out
 }
 
+/// `--groups`: names (as the `group:` line prints them, any case) or hex code points.
+func parseGroups(_ list: String) throws(CLIError) -> [NamedGroup] {
+    let known: [NamedGroup] = [.x25519MLKEM768, .secp256r1MLKEM768, .x25519, .secp256r1, .secp384r1, .ffdhe2048, .ffdhe3072, .ffdhe4096]
+    var out: [NamedGroup] = []
+    for name in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+        let lower = name.lowercased()
+        if let group = known.first(where: { $0.description.lowercased() == lower }) {
+            out.append(group)
+        } else if ["secp256r1", "prime256v1"].contains(lower) {
+            out.append(.secp256r1)
+        } else if lower == "secp384r1" {
+            out.append(.secp384r1)
+        } else if let value = UInt16(lower.hasPrefix("0x") ? String(lower.dropFirst(2)) : lower, radix: 16), known.contains(NamedGroup(rawValue: value)) {
+            out.append(NamedGroup(rawValue: value))
+        } else {
+            throw CLIError("unknown group '\(name)' (known: \(known.map(\.description).joined(separator: ", ")))")
+        }
+    }
+    guard !out.isEmpty else { throw CLIError("--groups needs at least one group") }
+    return out
+}
+
 func fingerprintOf(der: [UInt8]) -> String {
     Fingerprint(algorithm: .sha256, bytes: Digest.hash(.sha256, der.span)).description
 }

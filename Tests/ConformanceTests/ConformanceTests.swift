@@ -22,6 +22,7 @@ import Testing
         "rfc7983_demux.json": 40,
         "dtls12_handshake_messages.json": 14,
         "nss_dtls13_sessions.json": 3,
+        "mlkem768.json": 11,
         "wycheproof_aes_gcm.json": 137,
         "wycheproof_ecdh_p256.json": 374,
     ]

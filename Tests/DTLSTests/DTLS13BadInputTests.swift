@@ -91,9 +91,9 @@ import Testing
             var body = ByteWriter()
             ClientHello(version: .dtls12, random: [UInt8](repeating: 1, count: 32), cookie: [],
                         cipherSuites: [.aes128GcmSha256],
-                        extensions: [.supportedVersions([.dtls13]), .supportedGroups([NamedGroup(rawValue: 0x11EC), .x25519]),
-                                     // An X25519MLKEM768 share only (a group we do not take yet), as NSS sends.
-                                     .clientKeyShares([KeyShareEntry(group: NamedGroup(rawValue: 0x11EC), keyExchange: [UInt8](repeating: 1, count: 1216))]),
+                        extensions: [.supportedVersions([.dtls13]), .supportedGroups([NamedGroup(rawValue: 0x0019), .x25519]),
+                                     // A P-521 share only (a group we do not take).
+                                     .clientKeyShares([KeyShareEntry(group: NamedGroup(rawValue: 0x0019), keyExchange: [UInt8](repeating: 1, count: 133))]),
                                      .signatureAlgorithms([.ecdsaSecp256r1Sha256])]).write(to: &body)
             return Self.plaintextHandshake(.clientHello, body.bytes, sequence: sequence)
         }

@@ -78,7 +78,8 @@ import Glibc
 
     func run(suite: String, ours role: OurRole, nssGroups: String? = nil, nssKeyShares: Int? = nil, rsa: Bool = false,
              group expected: NamedGroup = .x25519, nssGroupName: String = "x25519", helloRetry: Bool? = nil,
-             nssKeyUpdate: Bool = false) throws {
+             nssKeyUpdate: Bool = false, retryForHybrid: Bool = false,
+             ourGroups: [NamedGroup]? = nil) throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.peerPath), "no \(Self.peerPath): make nss-peer")
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("nss13-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
@@ -119,6 +120,9 @@ import Glibc
         var config = DTLSConfiguration(certificate: us.certificate, privateKey: us.key,
                                        peerVerification: .fingerprints([Fingerprint(certificate: nssCertificate)]))
         config.srtpProfiles = [.aes128CmHmacSha1_80]
+        // Classical unless the case is about X25519MLKEM768 (PostQuantum cases below).
+        config.groups = ourGroups ?? (expected == .x25519MLKEM768 ? DTLSConfiguration.defaultGroups : [.x25519, .secp256r1, .secp384r1])
+        config.retriesForPostQuantumShare = retryForHybrid
         let client: DTLS13Engine
         if role == .client {
             let ours = DTLS13Client(configuration: config)
@@ -142,8 +146,8 @@ import Glibc
         }
         #expect(client.phase == .connected)
         if let server = client as? DTLS13Server {
-            // NSS's default sends only an X25519MLKEM768 share.
-            #expect(server.sentHelloRetryRequest == (helloRetry ?? (nssGroups == nil)))
+            // NSS's default sends only an X25519MLKEM768 share, which we take.
+            #expect(server.sentHelloRetryRequest == (helloRetry ?? false))
         }
         if let ours = client as? DTLS13Client { #expect(ours.receivedHelloRetryRequest == (helloRetry ?? false)) }
         #expect(retransmissions == 0, "a clean loopback handshake needs no retransmission")
@@ -199,13 +203,28 @@ import Glibc
     @Test func ourClientSignsAndVerifiesRSAPSSWithNSS() throws { try run(suite: "1301", ours: .client, rsa: true) }
     @Test func ourServerSignsAndVerifiesRSAPSSWithNSS() throws { try run(suite: "1302", ours: .server, nssGroups: "001d", rsa: true) }
     @Test func ourServerAnswersNSSOverChaCha20Poly1305() throws { try run(suite: "1303", ours: .server, nssGroups: "001d") }
-    @Test func ourServerAsksNSSForAnX25519ShareWithAHelloRetryRequest() throws {
+    @Test func ourServerTakesNSSsX25519MLKEM768Share() throws {
         // NSS's default: one X25519MLKEM768 share, X25519 among its groups.
-        try run(suite: "1301", ours: .server)
+        try run(suite: "1301", ours: .server, group: .x25519MLKEM768, nssGroupName: "x25519mlkem768")
     }
 
-    @Test func ourServerTakesTheX25519ShareBesideAHybridOne() throws {
+    @Test func ourServerTakesTheHybridShareBesideAnX25519One() throws {
         // As both browsers send: X25519MLKEM768 first, an X25519 share too.
-        try run(suite: "1302", ours: .server, nssGroups: "11ec,001d", nssKeyShares: 2)
+        try run(suite: "1302", ours: .server, nssGroups: "11ec,001d", nssKeyShares: 2, group: .x25519MLKEM768,
+                nssGroupName: "x25519mlkem768")
+    }
+
+    @Test func ourServerAsksNSSForTheHybridShareWhenConfiguredTo() throws {
+        // NSS lists X25519MLKEM768 but sends only X25519; the server insists.
+        try run(suite: "1301", ours: .server, nssGroups: "001d,11ec", nssKeyShares: 1, group: .x25519MLKEM768,
+                nssGroupName: "x25519mlkem768", helloRetry: true, retryForHybrid: true)
+    }
+
+    @Test func ourServerTakesNSSsClassicalShareByDefault() throws {
+        try run(suite: "1301", ours: .server, nssGroups: "001d,11ec", nssKeyShares: 1, ourGroups: DTLSConfiguration.defaultGroups)
+    }
+
+    @Test func ourClientGetsX25519MLKEM768FromNSS() throws {
+        try run(suite: "1303", ours: .client, nssGroups: "11ec,001d", group: .x25519MLKEM768, nssGroupName: "x25519mlkem768")
     }
 }

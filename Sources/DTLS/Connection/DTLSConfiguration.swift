@@ -41,9 +41,19 @@ public struct DTLSConfiguration: Sendable {
     public var srtpProfiles: [SRTPProtectionProfile]
     /// Fail the handshake when no SRTP profile is agreed (the WebRTC rule).
     public var requireSRTP: Bool
-    /// ECDHE groups in preference order. X25519 is cheapest, P-256 is what
-    /// every WebRTC stack has.
+    /// Key-exchange groups in preference order. X25519MLKEM768 (DTLS 1.3
+    /// only) keeps recorded media safe from a future quantum computer, as
+    /// Chromium and Firefox send it; X25519 is the cheapest classical one,
+    /// P-256 is what every WebRTC stack has. A DTLS 1.3 client sends shares
+    /// for the first post-quantum and the first classical group listed.
     public var groups: [NamedGroup]
+    /// DTLS 1.3 server: when a client lists a post-quantum group but sent
+    /// only a classical share, ask for the hybrid share with a
+    /// HelloRetryRequest (one more round trip) instead of taking the
+    /// classical one. Off by default: both browsers send the hybrid share.
+    public var retriesForPostQuantumShare = false
+    /// `groups`' default: X25519MLKEM768, X25519, P-256, P-384.
+    public static let defaultGroups: [NamedGroup] = [.x25519MLKEM768, .x25519, .secp256r1, .secp384r1]
     /// FFDHE groups for DHE_RSA (RFC 7919), preference order.
     public var ffdheGroups: [NamedGroup]
     /// The smallest DH prime a client accepts from a server, in bits.
@@ -87,7 +97,7 @@ public struct DTLSConfiguration: Sendable {
         self.cipherSuites = CipherSuite.supported
         self.srtpProfiles = SRTPProtectionProfile.supported
         self.requireSRTP = true
-        self.groups = [.x25519, .secp256r1, .secp384r1]
+        self.groups = Self.defaultGroups
         self.ffdheGroups = [.ffdhe2048, .ffdhe3072, .ffdhe4096]
         self.minimumDHPrimeBits = 2048
         self.signatureSchemes = SignatureScheme.supported

@@ -70,7 +70,8 @@ final class DTLS12Client: DTLS12Engine {
     static func offer(config: DTLSConfiguration, random: [UInt8]) -> ClientHello {
         var extensions: [HelloExtension] = []
         let offersDHE = config.cipherSuites.contains { $0.keyExchange == .dhe }
-        let groups = config.groups + (offersDHE ? config.ffdheGroups : [])
+        // The (EC)DHE groups only: the hybrid ones are DTLS 1.3's.
+        let groups = config.groups.filter { $0.ecGroup != nil } + (offersDHE ? config.ffdheGroups : [])
         extensions.append(.supportedGroups(groups))
         extensions.append(.ecPointFormatsUncompressed)
         extensions.append(.signatureAlgorithms(config.signatureSchemes))

@@ -32,7 +32,8 @@ package final class DTLS13Client: DTLS13Engine {
     /// the offer and the next epoch-0 record number, for the 1.2 client
     /// that takes over (`DTLSConnection` makes it and replays the datagram).
     package private(set) var fallback: (offer: ClientHello, nextRecordSequence: UInt64)?
-    private var keyShare: ECDHPrivateKey?
+    /// The private halves of the key shares we sent, by group.
+    private var keyShares: [NamedGroup: ClientKeyShare13] = [:]
     private var certificateRequestContext: [UInt8]?
     /// The first ClientHello, to send again after a HelloRetryRequest with
     /// only the key share (and a cookie) changed (RFC 8446 4.1.2).
@@ -47,7 +48,10 @@ package final class DTLS13Client: DTLS13Engine {
     package func start(now: DTLSInstant) throws(DTLSError) {
         guard state == .start else { return }
         let groups = DTLS13Server.groups(config)
-        guard let first = groups.first else {
+        // Shares for the first post-quantum group and the first classical
+        // one, as both browsers send (X25519MLKEM768 and X25519 by default).
+        let shareGroups = [groups.first { $0.hybrid != nil }, groups.first { $0.hybrid == nil }].compactMap { $0 }
+        guard !shareGroups.isEmpty else {
             throw fail(DTLSError(.noCommonParameters, alert: nil, "no DTLS 1.3 key-exchange group configured"))
         }
         var hello: ClientHello
@@ -66,12 +70,12 @@ package final class DTLS13Client: DTLS13Engine {
                 default: break
                 }
             }
-            hello.extensions += [.supportedVersions([.dtls13, .dtls12]), try keyShareExtension(for: first)]
+            hello.extensions += [.supportedVersions([.dtls13, .dtls12]), try keyShareExtension(for: shareGroups)]
         } else {
             var extensions: [HelloExtension] = [
                 .supportedVersions([.dtls13]),
                 .supportedGroups(groups),
-                try keyShareExtension(for: first),
+                try keyShareExtension(for: shareGroups),
                 .signatureAlgorithms(SignatureScheme.dtls13),
             ]
             if !config.srtpProfiles.isEmpty { extensions.append(.useSRTP(UseSRTPData(profiles: config.srtpProfiles))) }
@@ -83,12 +87,19 @@ package final class DTLS13Client: DTLS13Engine {
         sendHello(hello, now: now)
     }
 
-    /// A fresh key share for `group` (its private half kept), as an extension.
-    private func keyShareExtension(for group: NamedGroup) throws(DTLSError) -> HelloExtension {
-        guard let curve = group.ecGroup else { throw DTLSError(.internalError, alert: .internalError, "no key share for \(group)") }
-        let share = try derive { () throws(CryptoError) in try ECDHPrivateKey(group: curve) }
-        keyShare = share
-        return .clientKeyShares([KeyShareEntry(group: group, keyExchange: share.publicKeyBytes)])
+    /// Fresh key shares for `groups` (their private halves kept, replacing
+    /// any earlier ones), as the key_share extension.
+    private func keyShareExtension(for groups: [NamedGroup]) throws(DTLSError) -> HelloExtension {
+        keyShares = [:]
+        var hybrid: HybridClientKey?
+        var entries: [KeyShareEntry] = []
+        for group in groups {
+            let share = try ClientKeyShare13.make(for: group, reusing: hybrid)
+            if case .hybrid(let key) = share { hybrid = key }
+            keyShares[group] = share
+            entries.append(KeyShareEntry(group: group, keyExchange: share.publicBytes))
+        }
+        return .clientKeyShares(entries)
     }
 
     private func sendHello(_ hello: ClientHello, now: DTLSInstant) {
@@ -115,7 +126,7 @@ package final class DTLS13Client: DTLS13Engine {
         // message_hash (RFC 8446 4.4.1): the first ClientHello's hash stands in for it.
         transcript = HelloRetryRequest.transcriptPrefix(firstHelloHash: transcriptHash())
         appendToTranscript(HandshakeType.serverHello.rawValue, body)
-        hello.extensions.removeAll { $0.type == .keyShare || $0.type == .cookie }
+        hello.extensions.removeAll { $0.type == .cookie }
         if let ext = request.extensions.first(.keyShare) {
             var reader = ByteReader(ext.data)
             let wanted = NamedGroup(rawValue: try wire { () throws(WireError) in
@@ -123,12 +134,13 @@ package final class DTLS13Client: DTLS13Engine {
                 try reader.expectEnd()
                 return value
             })
-            guard DTLS13Server.groups.contains(wanted), wanted.ecGroup != keyShare?.group else {
+            // RFC 8446 4.1.4: a group we offered and sent no share for.
+            guard DTLS13Server.groups(config).contains(wanted), keyShares[wanted] == nil else {
                 throw DTLSError(.illegalParameter, alert: .illegalParameter, "HelloRetryRequest for group \(wanted)")
             }
-            hello.extensions.append(try keyShareExtension(for: wanted))
-        } else if let keyShare, let current = DTLS13Server.groups.first(where: { $0.ecGroup == keyShare.group }) {
-            hello.extensions.append(.clientKeyShares([KeyShareEntry(group: current, keyExchange: keyShare.publicKeyBytes)]))
+            let index = hello.extensions.firstIndex { $0.type == .keyShare }
+            let replacement = try keyShareExtension(for: [wanted])
+            if let index { hello.extensions[index] = replacement } else { hello.extensions.append(replacement) }
         }
         if let cookie = request.extensions.first(.cookie) { hello.extensions.append(cookie) }
         flightAcknowledged()
@@ -207,15 +219,16 @@ package final class DTLS13Client: DTLS13Engine {
             throw DTLSError(.illegalParameter, alert: .illegalParameter, "server chose suite \(hello.cipherSuite)")
         }
         try select(suite: hello.cipherSuite)
-        guard let share = try wire({ () throws(WireError) in try hello.extensions.serverKeyShare() }), let keyShare,
-              share.group.ecGroup == keyShare.group else {
-            throw DTLSError(.illegalParameter, alert: .illegalParameter, "server key_share is not for the offered group")
+        guard let share = try wire({ () throws(WireError) in try hello.extensions.serverKeyShare() }),
+              let ours = keyShares[share.group] else {
+            throw DTLSError(.illegalParameter, alert: .illegalParameter, "server key_share is not for a group we sent a share for")
         }
         if receivedHelloRetryRequest, suite != hello.cipherSuite {
             throw DTLSError(.illegalParameter, alert: .illegalParameter, "ServerHello suite differs from the HelloRetryRequest's")
         }
         group = share.group
-        let shared = try derive { () throws(CryptoError) in try keyShare.sharedSecret(peerPublicKey: share.keyExchange.span) }
+        let shared = try ours.sharedSecret(serverShare: share.keyExchange)
+        keyShares = [:]
         try enterHandshakeEpoch(sharedSecret: shared, isClient: true)
         flightAcknowledged()  // the ServerHello answers the ClientHello
         state = .waitEncryptedExtensions

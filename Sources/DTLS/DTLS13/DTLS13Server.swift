@@ -25,7 +25,7 @@ package final class DTLS13Server: DTLS13Engine {
     /// The DTLS 1.3 suites both roles offer, in preference order (data, not code).
     static let suites: [CipherSuite] = [.aes128GcmSha256, .aes256GcmSha384, .chacha20Poly1305Sha256]
     /// The key-exchange groups both roles take, in preference order.
-    static let groups: [NamedGroup] = [.x25519, .secp256r1, .secp384r1]
+    static let groups: [NamedGroup] = [.x25519MLKEM768, .secp256r1MLKEM768, .x25519, .secp256r1, .secp384r1]
 
     package private(set) var state: State = .waitClientHello
     /// Whether a HelloRetryRequest went out (at most one, RFC 8446 4.1.4).
@@ -99,8 +99,14 @@ package final class DTLS13Server: DTLS13Engine {
         } catch {
             throw DTLSError(.malformedMessage, alert: .decodeError, "\(error)")
         }
-        // The first of our groups the client sent a share for.
+        // The first of our groups the client sent a share for: its hybrid
+        // share if it sent one, else its classical share (no extra round
+        // trip), unless the configuration asks for the hybrid one.
         if let share = ours.lazy.compactMap({ group in shares.first { $0.group == group } }).first {
+            if configuration.retriesForPostQuantumShare, share.group.hybrid == nil,
+               let hybrid = ours.first(where: { $0.hybrid != nil && offered.contains($0) }), (try? hello.extensions.cookie()) == nil {
+                return Choice(suite: suite, share: nil, retryGroup: hybrid)
+            }
             return Choice(suite: suite, share: share, retryGroup: nil)
         }
         // Else ask once for the first of our groups the client supports.
@@ -178,14 +184,12 @@ package final class DTLS13Server: DTLS13Engine {
         } else if config.requireSRTP {
             throw DTLSError(.noCommonSRTPProfile, alert: .handshakeFailure, "no SRTP profile in common")
         }
+        let (ourShare, shared) = try serverKeyExchange13(for: share)
         group = share.group
-        guard let curve = share.group.ecGroup else { throw DTLSError(.internalError, alert: .internalError, "group \(share.group)") }
-        let ours = try derive { () throws(CryptoError) in try ECDHPrivateKey(group: curve) }
-        let shared = try derive { () throws(CryptoError) in try ours.sharedSecret(peerPublicKey: share.keyExchange.span) }
 
         var writer = ByteWriter()
         ServerHello(version: .dtls12, random: SecureRandom.bytes(32), sessionID: hello.sessionID, cipherSuite: chosen,
-                    extensions: [.selectedVersion(.dtls13), .serverKeyShare(KeyShareEntry(group: share.group, keyExchange: ours.publicKeyBytes))])
+                    extensions: [.selectedVersion(.dtls13), .serverKeyShare(KeyShareEntry(group: share.group, keyExchange: ourShare))])
             .write(to: &writer)
         let serverHello = handshake(.serverHello, writer.bytes)
         try enterHandshakeEpoch(sharedSecret: shared, isClient: false)
