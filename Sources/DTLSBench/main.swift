@@ -44,6 +44,18 @@ while let a = args.popFirst() {
         let body = HandshakeBench.ours(HandshakeBench.cases[index], client: c, server: s)
         for _ in 0..<n { body() }
         exit(0)
+    case "--connect-times":
+        // --connect-times [RUNS]: the time-to-connected rows alone, with p90 and failures.
+        let runs = Int(args.popFirst() ?? "200") ?? 200
+        let c = BenchIdentity.make(try! PrivateKey.generateECDSA(.p256))
+        let s = BenchIdentity.make(try! PrivateKey.generateECDSA(.p256))
+        for loss in [0.0, 0.1, 0.3] {
+            for (name, groups) in [("X25519MLKEM768", [NamedGroup.x25519MLKEM768, .x25519]), ("X25519", [.x25519])] {
+                let r = ConnectTimeBench.run(client: c, server: s, groups: groups, loss: loss, runs: runs)
+                print("\(name) loss \(Int(loss * 100)) %: median \(r.median) ms, p90 \(r.p90) ms, \(r.failed) of \(runs) not within 60 s")
+            }
+        }
+        exit(0)
     case "--profile-handshakes13":
         // --profile-handshakes13 N: DTLS 1.3 handshakes alone (for callgrind and perf).
         let n = Int(args.popFirst() ?? "200") ?? 200
