@@ -57,10 +57,12 @@ while let a = args.popFirst() {
         }
         exit(0)
     case "--profile-handshakes13":
-        // --profile-handshakes13 N: DTLS 1.3 handshakes alone (for callgrind and perf).
+        // --profile-handshakes13 N [pq]: DTLS 1.3 handshakes alone (for callgrind and perf).
+        // A second argument "pq" runs X25519MLKEM768 handshakes.
         let n = Int(args.popFirst() ?? "200") ?? 200
+        let groups: [NamedGroup] = args.popFirst() == "pq" ? [.x25519MLKEM768, .x25519] : [.x25519]
         let body = HandshakeBench.ours13(client: BenchIdentity.make(try! PrivateKey.generateECDSA(.p256)),
-                                         server: BenchIdentity.make(try! PrivateKey.generateECDSA(.p256)))
+                                         server: BenchIdentity.make(try! PrivateKey.generateECDSA(.p256)), groups: groups)
         for _ in 0..<n { body() }
         exit(0)
     case "--profile-scale":

@@ -72,12 +72,8 @@ import Testing
             let rsa = seed % 2 == 0
             let (client, server) = Self.pair(server: rsa ? TestIdentity.rsa2048 : TestIdentity.ecdsaP256Other, network: net) { c, s in
                 c.cipherSuites = [suite]
-                c.initialRetransmitTimeout = .milliseconds(100)
-                c.maxRetransmitTimeout = .seconds(2)
-                c.handshakeTimeout = .seconds(60)
-                s.initialRetransmitTimeout = .milliseconds(100)
-                s.maxRetransmitTimeout = .seconds(2)
-                s.handshakeTimeout = .seconds(60)
+                LossyNetworkTests.lossyTimers(&c)
+                LossyNetworkTests.lossyTimers(&s)
                 if rsa {
                     c.mtu = 576
                     s.mtu = 576

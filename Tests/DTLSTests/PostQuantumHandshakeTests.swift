@@ -139,12 +139,8 @@ import Testing
         for seed in UInt64(1)...40 {
             let net = VirtualNetwork(seed: seed &* 104_729, toServer: Self.impaired, toClient: Self.impaired)
             let (c0, s0) = configs { c, s in
-                c.initialRetransmitTimeout = .milliseconds(100)
-                c.maxRetransmitTimeout = .seconds(2)
-                c.handshakeTimeout = .seconds(60)
-                s.initialRetransmitTimeout = .milliseconds(100)
-                s.maxRetransmitTimeout = .seconds(2)
-                s.handshakeTimeout = .seconds(60)
+                LossyNetworkTests.lossyTimers(&c)
+                LossyNetworkTests.lossyTimers(&s)
             }
             let client = EngineDriver(DTLSConnection(clientWith: c0, now: net.now), name: "c")
             let server = EngineDriver(DTLSConnection(serverWith: s0, now: net.now), name: "s")

@@ -323,17 +323,11 @@ import Testing
         parsed.extensions.removeAll { $0.type == .supportedVersions }
         var body = ByteWriter()
         parsed.write(to: &body)
-        var message = ByteWriter()
-        HandshakeHeader(type: .clientHello, length: UInt32(body.count), messageSequence: 0, fragmentOffset: 0,
-                        fragmentLength: UInt32(body.count)).write(to: &message)
-        message.writeBytes(body.bytes)
-        var record = ByteWriter()
-        RecordHeader(contentType: .handshake, version: .dtls10, epoch: 0, sequenceNumber: 0, length: UInt16(message.count)).write(to: &record)
-        record.writeBytes(message.bytes)
+        let record = DTLS13BadInputTests.plaintextHandshake(.clientHello, body.bytes)
         var config = server()
         config.cookieExchange = false
         let server = EngineDriver(DTLSConnection(serverWith: config, now: start), name: "s")
-        server.connection.handlePacket(record.bytes, now: start)
+        server.connection.handlePacket(record, now: start)
         for datagram in server.drain() { client.connection.handlePacket(datagram, now: start) }
         _ = client.drain()
         #expect(client.failure?.code == .illegalParameter)
