@@ -30,6 +30,9 @@ public enum FuzzIdentity {
         config.initialRetransmitTimeout = .milliseconds(100)
         config.maxRetransmitTimeout = .seconds(2)
         config.handshakeTimeout = .seconds(30)
+        // The engine targets fuzz the DTLS 1.2 engine (its seeds are 1.2
+        // flights); fuzz-dtls13 and fuzz-hybrid-share set [.dtls13].
+        config.versions = [.dtls12]
         return config
     }
 }

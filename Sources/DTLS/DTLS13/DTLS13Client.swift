@@ -1,16 +1,18 @@
 import DTLSCrypto
 
 /// The DTLS 1.3 client (RFC 9147 on RFC 8446), Sans-IO: a full handshake
-/// with X25519 and mutual authentication, as WebRTC runs it. ClientHello
+/// with mutual authentication, as WebRTC runs it. ClientHello
 /// with supported_versions, key_share and use_srtp; the server's flight
 /// under the handshake keys, its certificate checked by fingerprint, its
 /// CertificateVerify and Finished verified; our Certificate,
 /// CertificateVerify and Finished, retransmitted until the server ACKs
 /// them; then epoch 3 and the exporter.
 ///
-/// **Boundary**: see `DTLS13Engine`; it offers DTLS 1.3 only (no 1.2
-/// fallback within one handshake). It sends an X25519 share and answers
-/// one HelloRetryRequest (for P-256 or P-384, or a cookie).
+/// It sends shares for the first post-quantum and the first classical
+/// group configured (X25519MLKEM768 and X25519 by default) and answers one
+/// HelloRetryRequest (another group, a cookie). With DTLS 1.2 configured
+/// too, its ClientHello offers both, and a 1.2 answer hands the offer to
+/// `DTLS12Client` (`fallback`).
 package final class DTLS13Client: DTLS13Engine {
     /// The client's handshake steps (RFC 8446 Appendix A.1).
     package enum State: Equatable, Sendable {

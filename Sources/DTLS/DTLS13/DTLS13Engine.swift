@@ -7,8 +7,9 @@ import DTLSCrypto
 /// application data, close_notify and the exporter. `DTLS13Client` and
 /// `DTLS13Server` add each role's messages and their state enum.
 ///
-/// **Boundary**: not yet behind `DTLSConnection`; AES-GCM suites, X25519,
-/// ECDSA keys, no HelloRetryRequest, one datagram per flight.
+/// Behind `DTLSConnection`. Flights are fragmented to the MTU and resent
+/// whole; no resumption (a NewSessionTicket is ignored), no
+/// post-handshake authentication, no Connection ID.
 package class DTLS13Engine {
     /// Where the connection is; each role's handshake steps are its own.
     package enum Phase: Equatable, Sendable {

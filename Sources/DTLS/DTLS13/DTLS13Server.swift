@@ -1,17 +1,17 @@
 import DTLSCrypto
 
 /// The DTLS 1.3 server (RFC 9147 on RFC 8446), Sans-IO: it answers a
-/// ClientHello that offers DTLS 1.3 and an X25519, P-256 or P-384 share
-/// (both browsers send X25519 beside their X25519MLKEM768 share; anyone
-/// else gets one HelloRetryRequest for a group we take) with its whole flight in
+/// ClientHello that offers DTLS 1.3 and a share of a group it takes
+/// (X25519MLKEM768 first, as both browsers send it; else the classical
+/// share; else one HelloRetryRequest for a group we take) with its whole flight in
 /// one go (ServerHello; EncryptedExtensions with use_srtp,
 /// CertificateRequest, Certificate, CertificateVerify, Finished under the
 /// handshake keys), checks the client's Certificate by fingerprint, its
 /// CertificateVerify and Finished, ACKs that flight and moves to epoch 3.
 ///
-/// **Boundary**: see `DTLS13Engine`. The HelloRetryRequest is stateful
-/// (no cookie yet): behind a shared socket the stateless front door must
-/// come first, as for 1.2.
+/// Its own HelloRetryRequest is stateful; behind a shared socket
+/// `DTLSCookieListener` sends a stateless one with a cookie first, and
+/// `init(configuration:afterRetry:...)` continues from it.
 package final class DTLS13Server: DTLS13Engine {
     /// The server's handshake steps (RFC 8446 Appendix A.2).
     package enum State: Equatable, Sendable {
