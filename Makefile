@@ -16,7 +16,8 @@ demo: deps
 # Every test; exits non-zero when any test fails.
 test: deps
 	bash scripts/check-self-contained.sh
-	$(MAKE) nss-peer
+	$(MAKE) nss-peer nss-bench
+	.build/nss-bench --count 20
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	bash scripts/check-readme.sh
@@ -35,6 +36,15 @@ nss-peer: .build/nss-peer
 .build/nss-peer: Tools/nss-peer/nss_peer.c
 	@mkdir -p .build
 	$(NSS_CC) -O1 -Wall -o $@ $< $$(pkg-config --cflags nss nspr) -L$(NSS_LIBDIR) \
+	  -Wl,--disable-new-dtags,-rpath,$(NSS_LIBDIR) -lssl3 -lsmime3 -lnss3 -lnssutil3 -lnspr4 -lplc4
+
+# NSS's own DTLS 1.3 handshake rate, client and server in one process over
+# in-memory datagram queues (Tools/nss-peer/nss_bench.c); same NSS as nss-peer.
+.PHONY: nss-bench
+nss-bench: .build/nss-bench
+.build/nss-bench: Tools/nss-peer/nss_bench.c
+	@mkdir -p .build
+	$(NSS_CC) -O2 -Wall -o $@ $< $$(pkg-config --cflags nss nspr) -L$(NSS_LIBDIR) \
 	  -Wl,--disable-new-dtags,-rpath,$(NSS_LIBDIR) -lssl3 -lsmime3 -lnss3 -lnssutil3 -lnspr4 -lplc4
 
 # The DocC catalog of every library product (Sources/<module>/<module>.docc),

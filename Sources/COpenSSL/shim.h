@@ -51,4 +51,39 @@ static inline int COpenSSL_gcm_set_full_iv(EVP_CIPHER_CTX *ctx, unsigned char *i
 static inline int COpenSSL_gcm_set_salt(EVP_CIPHER_CTX *ctx, unsigned char *salt4) {
     return EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IV_FIXED, 4, salt4);
 }
+// One AES-GCM seal on a keyed context with a fresh 12-byte nonce (the TLS 1.3
+// record, or any caller's): the nonce goes in as the provider's whole fixed IV
+// (the length (size_t)-1 means "all 12 bytes"), which the next EVP_Cipher
+// call installs, so the context is not re-initialised per record (in OpenSSL
+// 3.0 EVP_EncryptInit_ex2 queries the IV length through a parameter lookup
+// every time). EVP_Cipher feeds AAD (out NULL), data, then finishes (in NULL);
+// the tag is read back as a parameter. Returns 1 on success.
+static inline int COpenSSL_gcm_seal(EVP_CIPHER_CTX *ctx, unsigned char *nonce12, const unsigned char *aad, size_t aadLength,
+                                    unsigned char *data, size_t length, unsigned char *tag16) {
+    if (length > 0x7fffffff || aadLength > 0x7fffffff) return 0;
+    OSSL_PARAM iv[2] = { OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_IV_FIXED, nonce12, (size_t)-1), OSSL_PARAM_END };
+    if (EVP_CIPHER_CTX_set_params(ctx, iv) != 1) return 0;
+    if (aadLength > 0 && EVP_Cipher(ctx, NULL, aad, (unsigned int)aadLength) < 0) return 0;
+    if (length > 0 && EVP_Cipher(ctx, data, data, (unsigned int)length) < 0) return 0;
+    if (EVP_Cipher(ctx, NULL, NULL, 0) < 0) return 0;
+    OSSL_PARAM tag[2] = { OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag16, 16), OSSL_PARAM_END };
+    return EVP_CIPHER_CTX_get_params(ctx, tag) == 1;
+}
+// The matching open: the expected tag and the nonce in one parameter call,
+// AAD, data in place, then the finish that compares the tag in constant time.
+// Returns 0 when the record authenticates, 1 on a library failure, 2 on a
+// tag mismatch.
+static inline int COpenSSL_gcm_open(EVP_CIPHER_CTX *ctx, unsigned char *nonce12, const unsigned char *aad, size_t aadLength,
+                                    unsigned char *data, size_t length, unsigned char *tag16) {
+    if (length > 0x7fffffff || aadLength > 0x7fffffff) return 1;
+    OSSL_PARAM params[3] = {
+        OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag16, 16),
+        OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_IV_FIXED, nonce12, (size_t)-1),
+        OSSL_PARAM_END
+    };
+    if (EVP_CIPHER_CTX_set_params(ctx, params) != 1) return 1;
+    if (aadLength > 0 && EVP_Cipher(ctx, NULL, aad, (unsigned int)aadLength) < 0) return 1;
+    if (length > 0 && EVP_Cipher(ctx, data, data, (unsigned int)length) < 0) return 1;
+    return EVP_Cipher(ctx, NULL, NULL, 0) < 0 ? 2 : 0;
+}
 #endif

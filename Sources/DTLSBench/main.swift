@@ -173,6 +173,23 @@ if want("handshake") {
                       samples: rates13[2], turnGroup: 299)
     report.add(ours13, baseline: ours12, baselineName: "our DTLS 1.2")
     report.add(both, baseline: ours12, baselineName: "our DTLS 1.2")
+    if let helper = NSSBaseline.locate() {
+        log("handshake DTLS 1.3 beside NSS...")
+        var oursRates: [Double] = [], nssRates: [Double] = []
+        let body = HandshakeBench.ours13(client: client, server: server)
+        for _ in 0..<reps {
+            oursRates += Measure.rate(reps: 1, seconds: seconds, warmup: 3, body)
+            if let rate = NSSBaseline.rate(helper, seconds: seconds) { nssRates.append(rate) }
+        }
+        if nssRates.count == reps {
+            let nss = Figure(name: "handshake DTLS 1.3 X25519 TLS_AES_128_GCM_SHA256, mutual+cookie (stateless HRR): NSS 3.125 in process (nss-bench)",
+                             unit: "hs/s", samples: nssRates, turnGroup: 298)
+            report.add(Figure(name: "handshake DTLS 1.3 as above: ours, in turns with NSS", unit: "hs/s", samples: oursRates, turnGroup: 298),
+                       baseline: nss, baselineName: "NSS")
+        }
+    } else {
+        log("handshake DTLS 1.3 beside NSS: left out (make nss-bench builds .build/nss-bench)")
+    }
     log("handshake DTLS 1.3 X25519MLKEM768...")
     let hybridGroups: [NamedGroup] = [.x25519MLKEM768, .x25519]
     let ratesPQ = Measure.interleavedRates(reps: reps, seconds: seconds, warmup: 3, [

@@ -41,6 +41,10 @@ public final class AESGCM {
 
     private let encryptContext: OpaquePointer?
     private let decryptContext: OpaquePointer?
+    /// AES-GCM takes a record's nonce as a provider parameter (one call,
+    /// `COpenSSL_gcm_seal`/`_open`); ChaCha20-Poly1305 re-initialises its
+    /// context with the nonce.
+    private let isGCM: Bool
 
     public convenience init(key: Span<UInt8>) throws(CryptoError) {
         try self.init(key: key, usage: .both)
@@ -62,6 +66,7 @@ public final class AESGCM {
         let dec = usage == .seal ? nil : EVP_CIPHER_CTX_new()
         encryptContext = enc
         decryptContext = dec
+        isGCM = algorithm == .aesGCM
         guard (usage == .open || enc != nil), (usage == .seal || dec != nil) else {
             throw libraryError("EVP_CIPHER_CTX_new")
         }
@@ -83,6 +88,19 @@ public final class AESGCM {
     public func seal(_ buffer: inout [UInt8], plaintext: Range<Int>, nonce: Span<UInt8>, aad: Span<UInt8>) throws(CryptoError) {
         try Self.check(buffer.count, plaintext, nonce)
         guard let ctx = encryptContext else { throw .malformedInput("this AES-GCM key was made for opening only") }
+        if isGCM {
+            let sealed = buffer.withUnsafeMutableBufferPointer { storage in
+                nonce.withBytes { noncePointer, _ in
+                    aad.withBytes { aadPointer, aadCount in
+                        let base = storage.baseAddress!
+                        return COpenSSL_gcm_seal(ctx, UnsafeMutablePointer(mutating: noncePointer), aadPointer, aadCount,
+                                                 base + plaintext.lowerBound, plaintext.count, base + plaintext.upperBound) == 1
+                    }
+                }
+            }
+            guard sealed else { throw libraryError("AES-GCM seal") }
+            return
+        }
         let ok = buffer.withUnsafeMutableBufferPointer { storage in
             nonce.withBytes { noncePointer, _ in
                 aad.withBytes { aadPointer, aadCount in
@@ -110,7 +128,15 @@ public final class AESGCM {
         try Self.check(buffer.count, ciphertext, nonce)
         guard let ctx = decryptContext else { throw .malformedInput("this AES-GCM key was made for sealing only") }
         // 0: ok, 1: libcrypto failure, 2: tag mismatch.
-        let status = buffer.withUnsafeMutableBufferPointer { storage -> Int in
+        let status = isGCM ? buffer.withUnsafeMutableBufferPointer { storage -> Int in
+            nonce.withBytes { noncePointer, _ in
+                aad.withBytes { aadPointer, aadCount in
+                    let base = storage.baseAddress!
+                    return Int(COpenSSL_gcm_open(ctx, UnsafeMutablePointer(mutating: noncePointer), aadPointer, aadCount,
+                                                 base + ciphertext.lowerBound, ciphertext.count, base + ciphertext.upperBound))
+                }
+            }
+        } : buffer.withUnsafeMutableBufferPointer { storage -> Int in
             nonce.withBytes { noncePointer, _ in
                 aad.withBytes { aadPointer, aadCount in
                     let base = storage.baseAddress!

@@ -64,7 +64,11 @@ public final class RecordNumberCipher {
             let ok = sample.withBytes { input, _ -> Bool in
                 switch kind {
                 case .aes:
-                    return EVP_EncryptUpdate(ctx, out, &written, input, 16) == 1
+                    // One ECB block: EVP_Cipher goes straight to the
+                    // provider, without EVP_EncryptUpdate's partial-block
+                    // bookkeeping (there is never a partial block here).
+                    written = EVP_Cipher(ctx, out, input, 16)
+                    return true
                 case .chacha20:
                     // libcrypto's ChaCha20 IV is the 4-byte little-endian
                     // counter then the 12-byte nonce: the sample as it is.

@@ -48,10 +48,9 @@ package class DTLS13Engine {
     private var outputs: [(DTLSOutput, [UInt8])] = []
     private var outputHead = 0
     private var handshakeDeadline: DTLSInstant?
-    var writeSequence: [UInt64: UInt64] = [:]
-    var readNext: [UInt64: UInt64] = [:]
-    /// A replay window per read epoch (RFC 9147 4.5.1).
-    var replay: [UInt64: ReplayWindow] = [:]
+    /// Epoch 0's next record number (its records are plaintext; every
+    /// other epoch counts in its `EpochKeys13`).
+    var epochZeroWriteSequence: UInt64 = 0
     private var messageSequence: UInt16 = 0
     /// The shared, bounded reassembler (a window of message_seq numbers,
     /// a size cap per message and in all), as the 1.2 engine uses it.
@@ -152,11 +151,11 @@ package class DTLS13Engine {
         transcript = prefix
         messageSequence = clientMessageSequence
         reassembler.advance(to: clientMessageSequence)
-        writeSequence[0] = max(writeSequence[0, default: 0], recordSequence)
+        epochZeroWriteSequence = max(epochZeroWriteSequence, recordSequence)
     }
 
     /// The next epoch-0 record number (for the 1.2 client that takes over).
-    var nextEpochZeroSequence: UInt64 { writeSequence[0, default: 0] }
+    var nextEpochZeroSequence: UInt64 { epochZeroWriteSequence }
 
     /// Starts the handshake clock (the first flight sent or received).
     func startClock(now: DTLSInstant) {
@@ -252,12 +251,12 @@ package class DTLS13Engine {
                 }
                 let opened: RecordProtection13.Opened
                 do {
-                    opened = try RecordProtection13.open(datagram, header: header, body: body, expected: readNext[epoch] ?? 0, keys: keys)
+                    opened = try RecordProtection13.open(datagram, header: header, body: body, expected: keys.readNext, keys: keys)
                 } catch {
                     droppedRecords += 1  // a record that does not authenticate is dropped
                     continue
                 }
-                switch try take(opened, epoch: epoch, now: now) {
+                switch try take(opened, epoch: epoch, keys: keys, now: now) {
                 case .taken: continue
                 case .acknowledge: acknowledge = true
                 case .closed: return
@@ -284,15 +283,12 @@ package class DTLS13Engine {
 
     /// One authenticated record of `epoch`: replay-checked, then handed to
     /// what its type means. The general path and the direct one share it.
-    func take(_ opened: RecordProtection13.Opened, epoch: UInt64, now: DTLSInstant) throws(DTLSError) -> Taken {
-        var window = replay[epoch] ?? ReplayWindow()
-        guard window.check(opened.sequence) else {
+    func take(_ opened: RecordProtection13.Opened, epoch: UInt64, keys: EpochKeys13, now: DTLSInstant) throws(DTLSError) -> Taken {
+        guard keys.replay.check(opened.sequence) else {
             droppedRecords += 1  // a replay, or older than the window
             return .taken
         }
-        window.update(opened.sequence)
-        replay[epoch] = window
-        readNext[epoch] = max(readNext[epoch] ?? 0, opened.sequence + 1)
+        keys.accept(opened.sequence)
         var result = Taken.taken
         switch opened.type {
         case .handshake:
@@ -650,8 +646,8 @@ package class DTLS13Engine {
             for piece in pieces {
                 if !datagram.isEmpty, datagram.count + overhead + piece.count > mtu { flush() }
                 if record.epoch == 0 {
-                    let sequence = writeSequence[0, default: 0]
-                    writeSequence[0] = sequence + 1
+                    let sequence = epochZeroWriteSequence
+                    epochZeroWriteSequence = sequence + 1
                     var header = ByteWriter()
                     RecordHeader(contentType: record.type, version: .dtls12, epoch: 0, sequenceNumber: sequence,
                                  length: UInt16(piece.count)).write(to: &header)
@@ -693,8 +689,7 @@ package class DTLS13Engine {
     }
 
     private func seal(_ type: ContentType, _ content: [UInt8], keys: EpochKeys13) throws(DTLSError) -> [UInt8] {
-        let sequence = writeSequence[keys.epoch, default: 0]
-        writeSequence[keys.epoch] = sequence + 1
+        let sequence = keys.takeSequence()
         if type == .handshake { flightRecordNumbers.insert(ACK.RecordNumber(epoch: keys.epoch, sequence: sequence)) }
         return try RecordProtection13.seal(type, content: content, sequence: sequence, keys: keys)
     }
@@ -752,7 +747,7 @@ package class DTLS13Engine {
             } else {
                 // Before any keys: a DTLSPlaintext alert in epoch 0.
                 var record = ByteWriter()
-                RecordHeader(contentType: .alert, version: .dtls12, epoch: 0, sequenceNumber: writeSequence[0, default: 0], length: 2)
+                RecordHeader(contentType: .alert, version: .dtls12, epoch: 0, sequenceNumber: epochZeroWriteSequence, length: 2)
                     .write(to: &record)
                 record.writeUInt8(2)
                 record.writeUInt8(alert.rawValue)

@@ -24,9 +24,8 @@ extension DTLS13Engine {
         guard payload.count <= maxPayload else {
             throw DTLSError(.messageTooLarge, alert: nil, "\(payload.count) bytes exceed one record (\(maxPayload))")
         }
-        let sequence = writeSequence[keys.epoch, default: 0]
-        try RecordProtection13.sealApplicationData(payload, sequence: sequence, keys: keys, into: &datagram)
-        writeSequence[keys.epoch] = sequence + 1
+        try RecordProtection13.sealApplicationData(payload, sequence: keys.nextSequence, keys: keys, into: &datagram)
+        keys.nextSequence &+= 1
     }
 
     /// Opens `datagram` in place when it is one record of the newest read
@@ -39,8 +38,8 @@ extension DTLS13Engine {
         else { return .general }
         let epoch = keys.epoch
         guard let sequence = try? RecordProtection13.sequenceNumber(of: datagram, header: header, body: body,
-                                                                    expected: readNext[epoch] ?? 0, keys: keys),
-              replay[epoch, default: ReplayWindow()].check(sequence)
+                                                                    expected: keys.readNext, keys: keys),
+              keys.replay.check(sequence)
         else {
             droppedRecords += 1
             return .dropped
@@ -53,11 +52,10 @@ extension DTLS13Engine {
         guard opened.type == .applicationData else {
             // Rare (an ACK, a KeyUpdate, an alert): the general handling, at the last input's instant.
             let record = RecordProtection13.Opened(type: opened.type, content: Array(datagram[opened.content]), sequence: sequence)
-            if let now = lastInput, let taken = try? take(record, epoch: epoch, now: now), taken == .acknowledge { sendACK() }
+            if let now = lastInput, let taken = try? take(record, epoch: epoch, keys: keys, now: now), taken == .acknowledge { sendACK() }
             return .handled
         }
-        replay[epoch, default: ReplayWindow()].update(sequence)
-        readNext[epoch] = max(readNext[epoch] ?? 0, sequence + 1)
+        keys.accept(sequence)
         return .plaintext(opened.content)
     }
 }

@@ -77,14 +77,13 @@ package struct UnifiedHeader: Hashable, Sendable {
         let bits: UInt64 = longSequenceNumber ? 16 : 8
         let window: UInt64 = 1 << bits
         let low = UInt64(sequenceBits)
-        let base = expected & ~(window - 1)
-        var best = base | low
+        let start = (expected & ~(window - 1)) | low
         // Candidates one window below and above; the closest wins.
-        for candidate in [best &- window, best &+ window] where candidate < (1 << 48) {
-            let distance = candidate > expected ? candidate - expected : expected - candidate
-            let current = best > expected ? best - expected : expected - best
-            if distance < current { best = candidate }
-        }
+        func distance(_ candidate: UInt64) -> UInt64 { candidate > expected ? candidate - expected : expected - candidate }
+        var best = start
+        let below = start &- window, above = start &+ window
+        if below < (1 << 48), distance(below) < distance(best) { best = below }
+        if above < (1 << 48), distance(above) < distance(best) { best = above }
         return best
     }
 }
