@@ -112,6 +112,14 @@ while let a = args.popFirst() {
         let seconds = Double(args.popFirst() ?? "60") ?? 60
         let peers = Int(args.popFirst() ?? "1000") ?? 1000
         exit(SoakBench.run(seconds: seconds, peers: peers))
+    case "--profile-memory":
+        // --profile-memory N [1.2|1.3]: N established pairs held (for valgrind's massif).
+        let n = Int(args.popFirst() ?? "200") ?? 200
+        let version: ProtocolVersion = args.popFirst() == "1.2" ? .dtls12 : .dtls13
+        let c = BenchIdentity.make(try! PrivateKey.generateECDSA(.p256))
+        let s = BenchIdentity.make(try! PrivateKey.generateECDSA(.p256))
+        print("heap bytes per connection:", MemoryBench.ours(pairs: n, client: c, server: s, version: version))
+        exit(0)
     case "--profile-records":
         // Fixed work for callgrind: N records through our engine, nothing else.
         // An optional second argument keeps one path: general, direct, general13, direct13, raw or floor.

@@ -231,6 +231,9 @@ package final class DTLS13Client: DTLS13Engine {
         group = share.group
         let shared = try ours.sharedSecret(serverShare: share.keyExchange)
         keyShares = [:]
+        // No HelloRetryRequest or 1.2 answer can come now: the first
+        // ClientHello (with its 1.2 KB hybrid share) is not needed again.
+        firstHello = nil
         try enterHandshakeEpoch(sharedSecret: shared, isClient: true)
         flightAcknowledged()  // the ServerHello answers the ClientHello
         state = .waitEncryptedExtensions

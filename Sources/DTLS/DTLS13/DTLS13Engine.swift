@@ -36,7 +36,9 @@ package class DTLS13Engine {
     var serverHandshakeSecret: [UInt8] = []
     var masterSecret: [UInt8] = []
     private var exporterSecret: [UInt8] = []
-    var readKeys: [UInt64: EpochKeys13] = [:] {
+    /// At most three read epochs at once (the handshake's, the current and
+    /// the previous application epoch), so a small list, not a dictionary.
+    var readKeys = ReadEpochs() {
         // The direct record path reads only the newest application epoch.
         didSet { newestReadKeys = readKeys.keys.max().flatMap { $0 >= 3 ? readKeys[$0] : nil } }
     }
@@ -481,6 +483,10 @@ package class DTLS13Engine {
         // post-handshake authentication, no resumption): its certificates
         // are most of a connection's memory.
         transcript = []
+        // Nor the master secret (its application secrets are derived) or the
+        // reassembler's emptied table.
+        masterSecret = []
+        reassembler.releaseStorageIfEmpty()
         guard let suite, let group, let peerCertificate else { return }
         let info = DTLSConnectionInfo(version: .dtls13, cipherSuite: suite, srtpProfile: srtpProfile, srtpMKI: [],
                                       namedGroup: group, extendedMasterSecret: true, peerCertificate: peerCertificate)

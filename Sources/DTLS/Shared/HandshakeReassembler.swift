@@ -97,6 +97,13 @@ package struct HandshakeReassembler {
         return Message(type: partial.type, sequence: nextSequence, body: partial.body)
     }
 
+    /// Gives back the table's storage when nothing is buffered (a connected
+    /// connection rarely sees another handshake message, and an emptied
+    /// dictionary keeps its capacity).
+    package mutating func releaseStorageIfEmpty() {
+        if partials.isEmpty { partials = [:] }
+    }
+
     /// Moves the expected sequence number (the server learns it from the
     /// first ClientHello), dropping only what now lies behind it.
     mutating func advance(to sequence: UInt16) {
