@@ -74,6 +74,17 @@ enum HandshakeBench {
 
     /// The two configurations of `ours13`; `groups` on both sides (the
     /// client sends shares for its first post-quantum and first classical group).
+    /// The ML-KEM-768 work of one hybrid handshake, nothing else: the
+    /// client's key generation, the server's encapsulation (with its FIPS 203
+    /// key check) and the client's decapsulation.
+    static func mlkemOnly() -> () -> Void {
+        {
+            guard let pair = try? MLKEM768KeyPair(),
+                  let (ciphertext, secret) = try? MLKEM768KeyPair.encapsulate(to: pair.encapsulationKey),
+                  (try? pair.decapsulate(ciphertext)) == secret else { fatalError("ML-KEM-768 round trip failed") }
+        }
+    }
+
     static func configs13(client: BenchIdentity, server: BenchIdentity, clientVersions: [ProtocolVersion] = [.dtls13],
                           groups: [NamedGroup]) -> (DTLSConfiguration, DTLSConfiguration) {
         var cc = DTLSConfiguration(certificate: client.certificate, privateKey: client.key,

@@ -126,7 +126,7 @@ package final class DTLS13Client: DTLS13Engine {
         }
         try select(suite: request.cipherSuite)
         // message_hash (RFC 8446 4.4.1): the first ClientHello's hash stands in for it.
-        transcript = HelloRetryRequest.transcriptPrefix(firstHelloHash: transcriptHash())
+        resetTranscript(HelloRetryRequest.transcriptPrefix(firstHelloHash: transcriptHash()))
         appendToTranscript(HandshakeType.serverHello.rawValue, body)
         hello.extensions.removeAll { $0.type == .cookie }
         if let ext = request.extensions.first(.keyShare) {

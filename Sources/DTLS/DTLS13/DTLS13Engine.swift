@@ -31,7 +31,14 @@ package class DTLS13Engine {
     var hash: HashAlgorithm = .sha256
     var keyLength = 16
     var chacha = false
-    var transcript: [UInt8] = []
+    /// The handshake messages so far, TLS form (RFC 8446 4.4.1); replaced
+    /// only through `resetTranscript` (after a HelloRetryRequest).
+    private(set) var transcript: [UInt8] = []
+    /// The transcript hash as far as `hashedCount` bytes: each message is
+    /// hashed once, not at every read (a handshake reads the hash about
+    /// eight times per side).
+    private var runningTranscript: RunningDigest?
+    private var hashedCount = 0
     var clientHandshakeSecret: [UInt8] = []
     var serverHandshakeSecret: [UInt8] = []
     var masterSecret: [UInt8] = []
@@ -150,7 +157,7 @@ package class DTLS13Engine {
     /// (its replay window saw our HelloRetryRequest under the first
     /// ClientHello's record number).
     func continueAfterStatelessRetry(transcript prefix: [UInt8], clientMessageSequence: UInt16, recordSequence: UInt64) {
-        transcript = prefix
+        resetTranscript(prefix)
         messageSequence = clientMessageSequence
         reassembler.advance(to: clientMessageSequence)
         epochZeroWriteSequence = max(epochZeroWriteSequence, recordSequence)
@@ -482,7 +489,7 @@ package class DTLS13Engine {
         // Nothing reads the transcript once both Finished are done (no
         // post-handshake authentication, no resumption): its certificates
         // are most of a connection's memory.
-        transcript = []
+        resetTranscript([])
         // Nor the master secret (its application secrets are derived) or the
         // reassembler's emptied table.
         masterSecret = []
@@ -613,8 +620,29 @@ package class DTLS13Engine {
         transcript += HelloRetryRequest.transcriptForm(HandshakeType(rawValue: type), body)
     }
 
+    /// Replaces the transcript (RFC 8446 4.4.1's message_hash after a
+    /// HelloRetryRequest, or nothing once connected).
+    func resetTranscript(_ bytes: [UInt8]) {
+        transcript = bytes
+        runningTranscript = nil
+        hashedCount = 0
+    }
+
     func transcriptHash() -> [UInt8] {
         let messages = transcript  // a class property's span cannot outlive its access
+        do throws(CryptoError) {
+            if runningTranscript?.algorithm != hash || hashedCount > messages.count {
+                runningTranscript = try RunningDigest(hash)
+                hashedCount = 0
+            }
+            if let running = runningTranscript {
+                try running.update(messages.span.extracting(hashedCount..<messages.count))
+                hashedCount = messages.count
+                return try running.current()
+            }
+        } catch {
+            runningTranscript = nil  // libcrypto failed (memory): hash it all at once
+        }
         return Digest.hash(hash, messages.span)
     }
 

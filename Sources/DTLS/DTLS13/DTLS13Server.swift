@@ -150,7 +150,7 @@ package final class DTLS13Server: DTLS13Engine {
     /// transcript restarts with message_hash, the hash of the first
     /// ClientHello in a synthetic handshake message (4.4.1).
     private func retry(_ hello: ClientHello, suite chosen: CipherSuite, group wanted: NamedGroup, now: DTLSInstant) throws(DTLSError) {
-        transcript = HelloRetryRequest.transcriptPrefix(firstHelloHash: transcriptHash())
+        resetTranscript(HelloRetryRequest.transcriptPrefix(firstHelloHash: transcriptHash()))
         let body = HelloRetryRequest.body(sessionID: hello.sessionID, suite: chosen, group: wanted, cookie: nil)
         let retryRequest = handshake(.serverHello, body)
         sentHelloRetryRequest = true
