@@ -2,6 +2,8 @@
 #define DTLS_SRTP_COPENSSL_SHIM_H
 // libcrypto headers the DTLSCrypto layer uses. Macros Swift cannot import
 // are re-exposed as static inline functions prefixed `COpenSSL_`.
+#include <string.h>
+#include <stdint.h>
 #include <openssl/evp.h>
 #include <openssl/ec.h>
 #include <openssl/ecdsa.h>
@@ -85,5 +87,38 @@ static inline int COpenSSL_gcm_open(EVP_CIPHER_CTX *ctx, unsigned char *nonce12,
     if (aadLength > 0 && EVP_Cipher(ctx, NULL, aad, (unsigned int)aadLength) < 0) return 1;
     if (length > 0 && EVP_Cipher(ctx, data, data, (unsigned int)length) < 0) return 1;
     return EVP_Cipher(ctx, NULL, NULL, 0) < 0 ? 2 : 0;
+}
+// One DTLS 1.3 record (RFC 9147 4) under an AES-GCM suite, sealed in place
+// in one call: record[0, headerLength) is the unified header with its
+// sequence-number bits in the clear (the AAD), then plaintextLength bytes of
+// DTLSInnerPlaintext, then 16 bytes of room for the tag. The nonce is the
+// epoch's IV XOR the 64-bit sequence number (RFC 8446 5.3). Then the record
+// number is encrypted (RFC 9147 4.2.3): AES-ECB of the first 16 ciphertext
+// bytes under sn_key, XORed into the header's sequenceBytes bytes after the
+// flags. Returns 1 on success.
+static inline int COpenSSL_dtls13_gcm_seal(EVP_CIPHER_CTX *gcm, EVP_CIPHER_CTX *ecb, const unsigned char *iv12, uint64_t sequence,
+                                           unsigned char *record, size_t headerLength, size_t sequenceBytes, size_t plaintextLength) {
+    if (sequenceBytes < 1 || sequenceBytes > 2 || headerLength < 1 + sequenceBytes) return 0;
+    unsigned char nonce[12];
+    memcpy(nonce, iv12, 12);
+    for (int i = 0; i < 8; i++) nonce[11 - i] ^= (unsigned char)(sequence >> (8 * i));
+    unsigned char *body = record + headerLength;
+    if (!COpenSSL_gcm_seal(gcm, nonce, record, headerLength, body, plaintextLength, body + plaintextLength)) return 0;
+    unsigned char mask[32];
+    if (EVP_Cipher(ecb, mask, body, 16) < 0) return 0;
+    for (size_t i = 0; i < sequenceBytes; i++) record[1 + i] ^= mask[i];
+    return 1;
+}
+// The matching open, once the caller has unmasked the header in place and
+// reconstructed the sequence number: record[0, headerLength) is the AAD, the
+// ciphertext follows, the tag is its last 16 bytes. Returns 0 when the
+// record authenticates, 1 on a library failure, 2 on a tag mismatch.
+static inline int COpenSSL_dtls13_gcm_open(EVP_CIPHER_CTX *gcm, const unsigned char *iv12, uint64_t sequence,
+                                           unsigned char *record, size_t headerLength, size_t ciphertextLength) {
+    unsigned char nonce[12];
+    memcpy(nonce, iv12, 12);
+    for (int i = 0; i < 8; i++) nonce[11 - i] ^= (unsigned char)(sequence >> (8 * i));
+    unsigned char *body = record + headerLength;
+    return COpenSSL_gcm_open(gcm, nonce, record, headerLength, body, ciphertextLength, body + ciphertextLength);
 }
 #endif

@@ -39,12 +39,12 @@ public final class AESGCM {
     /// a kilobyte per connection, so a context is made only for what is used.
     public enum Usage: Sendable { case seal, open, both }
 
-    private let encryptContext: OpaquePointer?
-    private let decryptContext: OpaquePointer?
+    let encryptContext: OpaquePointer?
+    let decryptContext: OpaquePointer?
     /// AES-GCM takes a record's nonce as a provider parameter (one call,
     /// `COpenSSL_gcm_seal`/`_open`); ChaCha20-Poly1305 re-initialises its
     /// context with the nonce.
-    private let isGCM: Bool
+    let isGCM: Bool
 
     public convenience init(key: Span<UInt8>) throws(CryptoError) {
         try self.init(key: key, usage: .both)

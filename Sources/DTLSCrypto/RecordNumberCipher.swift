@@ -27,7 +27,7 @@ public final class RecordNumberCipher {
     }
 
     public let kind: Kind
-    private let context: OpaquePointer
+    let context: OpaquePointer
 
     public init(kind: Kind, key: Span<UInt8>) throws(CryptoError) {
         let cipher: OpaquePointer

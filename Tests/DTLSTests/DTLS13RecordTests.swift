@@ -41,6 +41,41 @@ import Testing
         #expect(throws: DTLSError.self) { _ = try RecordProtection13.open(short, header: h2, body: b2, expected: 0, keys: opener) }
     }
 
+    /// A record as a peer may write it (RFC 9147 4): an 8-bit sequence
+    /// number, no length field, the record running to the datagram's end.
+    static func shortHeaderRecord(_ content: [UInt8], sequence: UInt64, keys: EpochKeys13) throws -> [UInt8] {
+        var record: [UInt8] = [0x20 | UInt8(keys.epoch & 3), UInt8(truncatingIfNeeded: sequence)]
+        var body = content + [ContentType.applicationData.rawValue] + [UInt8](repeating: 0, count: 16)
+        try keys.aead.seal(&body, plaintext: 0..<(content.count + 1), nonce: keys.nonce(sequence).span, aad: record.span)
+        let (m0, _) = try keys.numbers.mask(sample: body.span.extracting(0..<16))
+        record[1] ^= m0
+        return record + body
+    }
+
+    @Test func anEightBitSequenceRecordWithoutLengthOpensInPlaceAndInTheGeneralPath() throws {
+        let sealer = try Self.keys(epoch: 3, usage: .seal), opener = try Self.keys(epoch: 3, usage: .open)
+        let record = try Self.shortHeaderRecord(Array("short header".utf8), sequence: 0x1_02FE, keys: sealer)
+        let (header, body) = try UnifiedHeader.parse(record, at: 0)
+        #expect(body == 2..<record.count && !header.longSequenceNumber && !header.hasLength)
+        let general = try RecordProtection13.open(record, header: header, body: body, expected: 0x1_0300, keys: opener)
+        #expect(general.sequence == 0x1_02FE && general.content == Array("short header".utf8))
+        let sequence = try RecordProtection13.sequenceNumber(of: record, header: header, body: body, expected: 0x1_0300, keys: opener)
+        #expect(sequence == 0x1_02FE)
+        var inPlace = record
+        let opened = try RecordProtection13.openInPlace(&inPlace, header: header, body: body, sequence: sequence, keys: opener)
+        #expect(opened.type == .applicationData && Array(inPlace[opened.content]) == Array("short header".utf8))
+        // A wrong reconstruction (the nonce and the header's AAD differ) or a flipped bit fails to open.
+        var wrong = record
+        #expect(throws: DTLSError.self) {
+            _ = try RecordProtection13.openInPlace(&wrong, header: header, body: body, sequence: sequence + 256, keys: opener)
+        }
+        var tampered = record
+        tampered[5] ^= 0x40
+        #expect(throws: DTLSError.self) {
+            _ = try RecordProtection13.openInPlace(&tampered, header: header, body: body, sequence: sequence, keys: opener)
+        }
+    }
+
     @Test func headersWithAConnectionIDOrAnOverrunningLengthAreMalformed() {
         #expect(throws: WireError.self) { _ = try UnifiedHeader.parse([0x3C, 0, 0, 0, 0], at: 0) }  // C bit
         #expect(throws: WireError.self) { _ = try UnifiedHeader.parse([0x2C, 0, 0, 0, 9, 1], at: 0) }  // length 9, 1 byte

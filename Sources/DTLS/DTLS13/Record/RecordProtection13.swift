@@ -89,8 +89,13 @@ package enum RecordProtection13 {
         datagram.append(contentsOf: payload)
         datagram.append(ContentType.applicationData.rawValue)
         for _ in 0..<tagLength { datagram.append(0) }
-        let nonce = keys.inlineNonce(sequence)
         do throws(CryptoError) {
+            // AES-GCM: AEAD and record-number mask in one call.
+            if try keys.aead.sealDTLS13Record(&datagram, headerLength: 5, sequenceBytes: 2, plaintextLength: payload.count + 1,
+                                              iv: keys.iv, sequence: sequence, numbers: keys.numbers) {
+                return
+            }
+            let nonce = keys.inlineNonce(sequence)
             try keys.aead.seal(&datagram, plaintext: 5..<(5 + payload.count + 1), nonce: nonce.span, aad: aad.span)
             let (m0, m1) = try keys.numbers.mask(sample: datagram.span.extracting(5..<(5 + RecordNumberCipher.sampleLength)))
             datagram[1] ^= m0
@@ -123,6 +128,23 @@ package enum RecordProtection13 {
                                     keys: EpochKeys13) throws(DTLSError) -> (type: ContentType, content: Range<Int>) {
         var clear = header
         clear.sequenceBits = UInt16(truncatingIfNeeded: sequence) & (header.longSequenceNumber ? 0xFFFF : 0xFF)
+        if body.upperBound == datagram.count, body.lowerBound == clear.length {
+            // The record is the whole datagram: unmask its header in place,
+            // which is then the additional data, and open in one call.
+            if clear.longSequenceNumber {
+                datagram[1] = UInt8(truncatingIfNeeded: clear.sequenceBits >> 8)
+                datagram[2] = UInt8(truncatingIfNeeded: clear.sequenceBits)
+            } else {
+                datagram[1] = UInt8(truncatingIfNeeded: clear.sequenceBits)
+            }
+            let opened: Bool
+            do throws(CryptoError) {
+                opened = try keys.aead.openDTLS13Record(&datagram, headerLength: body.lowerBound, iv: keys.iv, sequence: sequence)
+            } catch {
+                throw DTLSError(.badRecordMAC, alert: nil, "record does not authenticate: \(error)")
+            }
+            if opened { return try innerPlaintext(datagram, body: body) }
+        }
         var aad = InlineArray<5, UInt8>(repeating: 0)
         aad[0] = clear.flags
         var count = 1
@@ -144,7 +166,12 @@ package enum RecordProtection13 {
         } catch {
             throw DTLSError(.badRecordMAC, alert: nil, "record does not authenticate: \(error)")
         }
-        // DTLSInnerPlaintext: the last non-zero byte is the type.
+        return try innerPlaintext(datagram, body: body)
+    }
+
+    /// DTLSInnerPlaintext in an opened body (tag still at its end): the
+    /// last non-zero byte is the type, the content is before it.
+    private static func innerPlaintext(_ datagram: [UInt8], body: Range<Int>) throws(DTLSError) -> (type: ContentType, content: Range<Int>) {
         var end = body.upperBound - tagLength
         while end > body.lowerBound, datagram[end - 1] == 0 { end -= 1 }
         guard end > body.lowerBound else {
