@@ -14,6 +14,10 @@ let package = Package(
         .library(name: "SRTP", targets: ["SRTP"]),
         .library(name: "DTLSEndpoint", targets: ["DTLSEndpoint"]),
         .library(name: "WebRTCLite", targets: ["WebRTCLite"]),
+        // Certificates, keys and fingerprints (what every configuration names).
+        .library(name: "DTLSCrypto", targets: ["DTLSCrypto"]),
+        // The SwiftNIO UDP server and client: event-loop handlers and the async API.
+        .library(name: "DTLSNIO", targets: ["DTLSNIO"]),
         .executable(name: "dtls-srtp", targets: ["dtls-srtp"]),
     ],
     dependencies: [
@@ -26,6 +30,9 @@ let package = Package(
         // `swift package generate-documentation`: the DocC catalogs of the
         // products (Sources/<module>/<module>.docc), built by `make test`.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // The server's Logger (passed in) and its graceful shutdown as a Service.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // MARK: C libraries (system)
@@ -65,6 +72,8 @@ let package = Package(
             "DTLS", "DTLSCrypto", "SRTP", "DTLSEndpoint",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: safe),
 
         // MARK: Benchmarks (the allocation counter replaces malloc in this executable only)
@@ -110,6 +119,8 @@ let package = Package(
             "DTLSNIO", "DTLS", "DTLSCrypto", "SRTP", "DTLSEndpoint", "DTLSTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "EndpointTests", dependencies: ["DTLSEndpoint", "DTLS", "DTLSCrypto", "SRTP", "DTLSTestSupport", "OpenSSLReference"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance"]),

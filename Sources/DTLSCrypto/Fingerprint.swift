@@ -23,6 +23,25 @@ public struct Fingerprint: Sendable, Hashable, CustomStringConvertible {
         self = parsed
     }
 
+    /// Parses an SDP attribute line as offers carry it (RFC 8122 5):
+    /// `a=fingerprint:sha-256 AB:CD:...`, with or without the `a=`, and
+    /// with the line's trailing CR LF or spaces. Throws, saying why, on
+    /// another attribute or a malformed value.
+    public init(sdpLine: String) throws(CryptoError) {
+        var line = Substring(sdpLine)
+        // "\r\n" is one Character: test for whitespace and newlines, not for "\r".
+        while let last = line.last, last.isWhitespace || last.isNewline { line = line.dropLast() }
+        if line.hasPrefix("a=") { line = line.dropFirst(2) }
+        let attribute = "fingerprint:"
+        guard line.count > attribute.count, line.prefix(attribute.count).lowercased() == attribute else {
+            throw .malformedInput("not an a=fingerprint: line")
+        }
+        self = try Fingerprint.parse(String(line.dropFirst(attribute.count)))
+    }
+
+    /// The SDP attribute line for this fingerprint, `a=fingerprint:sha-256 AB:...`.
+    public var sdpLine: String { "a=fingerprint:\(description)" }
+
     /// Like `init?(_:)` but says why the text was refused, for logs and SDP
     /// answers that reject the offer.
     public static func parse(_ text: String) throws(CryptoError) -> Fingerprint {

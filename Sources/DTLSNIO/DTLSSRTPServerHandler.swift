@@ -86,6 +86,9 @@ public final class DTLSSRTPServerHandler: ChannelInboundHandler {
 
     public func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
+    /// The loop this handler runs on, once it is in a pipeline.
+    public var eventLoop: (any EventLoop)? { context?.eventLoop }
+
     public func handlerRemoved(context: ChannelHandlerContext) {
         wakeUp.cancel()
         self.context = nil

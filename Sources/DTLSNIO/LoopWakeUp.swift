@@ -16,9 +16,7 @@ struct LoopWakeUp {
         task?.cancel()
         at = deadline
         guard let deadline else { task = nil; return }
-        let delay = deadline - DTLSInstant.now
-        let nanoseconds = max(0, delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
-        task = loop.scheduleTask(in: .nanoseconds(nanoseconds), fire)
+        task = loop.scheduleTask(deadline: NIODeadline(deadline), fire)
     }
 
     /// The armed task ran: the next `arm` schedules again.

@@ -1,0 +1,219 @@
+import DTLS
+import DTLSCrypto
+import DTLSEndpoint
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// The UDP server as an async API: bind, then iterate `peers` for each
+/// verified peer (its identity, an async sequence of its media, a writer),
+/// and `run()` it (a swift-service-lifecycle `Service`: graceful shutdown
+/// closes every peer with close_notify, then the socket).
+///
+/// ```swift
+/// let server = try await DTLSSRTPAsyncServer.bind(host: "0.0.0.0", port: 4444, configuration: config)
+/// try await withThrowingDiscardingTaskGroup { group in
+///     group.addTask { try await server.run() }
+///     for await peer in server.peers {
+///         group.addTask { for await media in peer.inbound { peer.outbound.send(media) } }  // echo
+///     }
+/// }
+/// ```
+///
+/// Underneath is the same event-loop server as `DTLSSRTPServerHandler.bind`
+/// (the Sans-IO core, one `recvmmsg` and one `sendmmsg` per burst): the
+/// handshakes, cookies, limits and timers stay on the loop, and only
+/// verified peers' media crosses into tasks, one hop per packet or batch.
+/// Use the handler directly for the last microsecond.
+public final class DTLSSRTPAsyncServer: Sendable {
+    /// Where the socket is bound (the port the OS chose for port 0).
+    public let localAddress: SocketAddress
+    /// Each peer once its handshake and fingerprint check passed. Ends at shutdown.
+    public let peers: AsyncStream<DTLSSRTPPeer>
+    private let channel: any Channel
+    private let bridge: NIOLoopBound<Bridge>
+    private let logger: Logger
+
+    /// Binds a UDP socket on `host`:`port` and starts accepting handshakes
+    /// (served on one event loop of `group`). `logger` gets state changes at
+    /// info level (a peer connected, closed or failed, with its address,
+    /// fingerprint, role and version as metadata) and drops at debug.
+    /// `inboundBufferPackets` bounds each peer's unread media.
+    public static func bind(
+        host: String, port: Int, configuration: EndpointConfiguration, limits: DTLSSRTPServerLimits = .init(),
+        admission: DTLSSRTPServerHandler.Core.Admission = .cookie, inboundBufferPackets: Int = 1024,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "dtls-srtp.server")
+    ) async throws -> DTLSSRTPAsyncServer {
+        let (peers, continuation) = AsyncStream<DTLSSRTPPeer>.makeStream(bufferingPolicy: .unbounded)
+        let loop = group.next()
+        let made = loop.makePromise(of: NIOLoopBound<Bridge>.self)
+        let channel: any Channel
+        do {
+            channel = try await DTLSSRTPServerHandler.bind(
+                on: loop, host: host, port: port, configuration: configuration, limits: limits, admission: admission
+            ) {
+                let bridge = Bridge(peers: continuation, inboundBufferPackets: max(1, inboundBufferPackets), logger: logger)
+                made.succeed(NIOLoopBound(bridge, eventLoop: loop))
+                return bridge
+            }
+        } catch {
+            made.fail(error)
+            continuation.finish()
+            throw error
+        }
+        let bridge = try await made.futureResult.get()
+        guard let address = channel.localAddress else {
+            try? await channel.close()
+            throw EndpointError.closed
+        }
+        logger.info("listening", metadata: ["address": "\(address)"])
+        return DTLSSRTPAsyncServer(localAddress: address, peers: peers, channel: channel, bridge: bridge, logger: logger)
+    }
+
+    private init(localAddress: SocketAddress, peers: AsyncStream<DTLSSRTPPeer>, channel: any Channel,
+                 bridge: NIOLoopBound<Bridge>, logger: Logger) {
+        self.localAddress = localAddress
+        self.peers = peers
+        self.channel = channel
+        self.bridge = bridge
+        self.logger = logger
+    }
+
+    /// Serves until the task is cancelled, a graceful shutdown is triggered
+    /// (swift-service-lifecycle) or `shutdown()` is called; then closes every
+    /// peer with close_notify, ends `peers` and each peer's `inbound`, and
+    /// closes the socket.
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await withTaskCancellationHandler {
+                try await channel.closeFuture.get()
+            } onCancel: {
+                self.shutdown()
+            }
+        } onGracefulShutdown: {
+            self.shutdown()
+        }
+    }
+
+    /// Closes every peer with close_notify, then the socket.
+    public func shutdown() {
+        let bridge = bridge, channel = channel, logger = logger
+        channel.eventLoop.execute {
+            bridge.value.shutdown()
+            // The close_notify records are written; flush them, then close.
+            channel.flush()
+            channel.close(promise: nil)
+            logger.info("shut down")
+        }
+    }
+
+    /// Peers connected and not yet gone.
+    public var peerCount: Int {
+        get async throws { try await channel.eventLoop.submit { self.bridge.value.streams.count }.get() }
+    }
+
+    /// Inbound packets dropped because a peer's consumer fell behind.
+    public var droppedInboundPackets: Int {
+        get async throws { try await channel.eventLoop.submit { self.bridge.value.droppedInbound }.get() }
+    }
+
+    /// The core's counters (handshakes, cookies, drops by reason).
+    public var counters: DTLSSRTPServerCounters {
+        get async throws {
+            try await channel.pipeline.handler(type: DTLSSRTPServerHandler.self).map { $0.server.counters }.get()
+        }
+    }
+}
+
+extension DTLSSRTPAsyncServer: Service {}
+
+/// The server handler's delegate: turns its callbacks (on the loop) into
+/// the async API's streams. Confined to the loop.
+final class Bridge: DTLSSRTPServerDelegate {
+    let peers: AsyncStream<DTLSSRTPPeer>.Continuation
+    let inboundBufferPackets: Int
+    let logger: Logger
+    var streams: [SocketAddress: AsyncStream<DTLSSRTPMedia>.Continuation] = [:]
+    var metadata: [SocketAddress: Logger.Metadata] = [:]
+    var droppedInbound = 0
+    private weak var handler: DTLSSRTPServerHandler?
+    private var isShutDown = false
+
+    init(peers: AsyncStream<DTLSSRTPPeer>.Continuation, inboundBufferPackets: Int, logger: Logger) {
+        self.peers = peers
+        self.inboundBufferPackets = inboundBufferPackets
+        self.logger = logger
+    }
+
+    func server(_ handler: DTLSSRTPServerHandler, connected address: SocketAddress, info: EndpointConnectionInfo) {
+        self.handler = handler
+        guard !isShutDown, let loop = handler.eventLoop else { return }
+        let peerMetadata: Logger.Metadata = [
+            "peer": "\(address)", "fingerprint": "\(info.remoteFingerprint)", "role": "server",
+            "dtls-version": "\(info.dtls.version)", "srtp-profile": "\(info.srtpProfile)",
+        ]
+        metadata[address] = peerMetadata
+        logger.info("peer connected", metadata: peerMetadata)
+        let (inbound, continuation) = AsyncStream<DTLSSRTPMedia>.makeStream(bufferingPolicy: .bufferingNewest(inboundBufferPackets))
+        streams[address]?.finish()
+        streams[address] = continuation
+        let bound = NIOLoopBound(handler, eventLoop: loop)
+        let writer = DTLSSRTPPeerWriter(address: address, handler: bound, logger: logger)
+        continuation.onTermination = { termination in
+            // The consumer stopped listening: end the call.
+            if case .cancelled = termination { writer.close() }
+        }
+        peers.yield(DTLSSRTPPeer(address: address, info: info, inbound: inbound, outbound: writer))
+    }
+
+    func server(_ handler: DTLSSRTPServerHandler, receivedRTP packet: consuming ByteBuffer, from address: SocketAddress) {
+        deliver(.rtp(packet), from: address)
+    }
+
+    func server(_ handler: DTLSSRTPServerHandler, receivedRTCP packet: consuming ByteBuffer, from address: SocketAddress) {
+        deliver(.rtcp(packet), from: address)
+    }
+
+    private func deliver(_ media: DTLSSRTPMedia, from address: SocketAddress) {
+        guard let stream = streams[address] else { return }
+        if case .dropped = stream.yield(media) {
+            droppedInbound += 1
+            logger.debug("inbound media dropped: the consumer fell behind", metadata: metadata[address] ?? [:])
+        }
+    }
+
+    func server(_ handler: DTLSSRTPServerHandler, replaced address: SocketAddress) {
+        logger.info("peer replaced by a new handshake from its address", metadata: metadata[address] ?? ["peer": "\(address)"])
+        end(address)
+    }
+
+    func server(_ handler: DTLSSRTPServerHandler, closed address: SocketAddress, error: EndpointError?, counters: EndpointCounters) {
+        var fields = metadata[address] ?? ["peer": "\(address)"]
+        if let error {
+            fields["error"] = "\(error)"
+            logger.info("peer failed", metadata: fields)
+        } else {
+            logger.info("peer closed", metadata: fields)
+        }
+        end(address)
+    }
+
+    private func end(_ address: SocketAddress) {
+        metadata[address] = nil
+        guard let stream = streams.removeValue(forKey: address) else { return }
+        stream.onTermination = nil
+        stream.finish()
+    }
+
+    /// Every peer closed with close_notify; no new ones reported.
+    func shutdown() {
+        isShutDown = true
+        for address in Array(streams.keys) {
+            handler?.close(address)
+            end(address)
+        }
+        peers.finish()
+    }
+}
