@@ -24,6 +24,8 @@ test: deps
 	.build/debug/EngineInOneScreen
 	$(MAKE) docs
 	bash scripts/interop.sh .build/debug/dtls-srtp
+	$(SWIFT) build --package-path Examples/SFU
+	bash scripts/sfu-example.sh .build/debug/dtls-srtp Examples/SFU/.build/debug/SFU
 
 # NSS 3.125 as an independent DTLS peer (Tools/nss-peer): built against
 # libnss3-dev's headers, run on firefox-esr's NSS libraries (Debian's own
@@ -49,7 +51,7 @@ nss-bench: .build/nss-bench
 
 # The DocC catalog of every library product (Sources/<module>/<module>.docc),
 # with warnings as errors: a broken symbol link or an undocumented parameter fails.
-DOC_TARGETS = DTLS SRTP DTLSEndpoint WebRTCLite
+DOC_TARGETS = DTLS SRTP DTLSEndpoint WebRTCLite DTLSNIO
 .PHONY: docs
 docs:
 	@for t in $(DOC_TARGETS); do \

@@ -61,6 +61,9 @@ public final class DTLSSRTPClientHandler: ChannelInboundHandler {
         self.delegate = delegate
     }
 
+    /// The loop this handler runs on, once it is in a pipeline.
+    public var eventLoop: (any EventLoop)? { context?.eventLoop }
+
     public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         if context.channel.isActive { start() }

@@ -181,6 +181,10 @@ struct Client: AsyncParsableCommand {
     var rtp: Int = 0
     @Option(help: "Seconds to wait for the --rtp echoes (default: 10 plus 1 per 500 packets).")
     var mediaTimeout: Double?
+    @Option(help: "SFU mode: send the --rtp packets one per 10 ms under --ssrc and wait for this many intact RTP packets from other senders (a forwarding server's other peers); exit non-zero if fewer come.")
+    var expectForwarded: Int = 0
+    @Option(help: "The SSRC of the packets sent in SFU mode (default: random).")
+    var ssrc: UInt32?
     @Option(help: "Milliseconds to wait for replies after the end of input, before close_notify.")
     var waitMs: Int = 300
     @Option(help: "Seconds the handshake may take.")
@@ -202,11 +206,13 @@ struct Client: AsyncParsableCommand {
             let connected = loop.makePromise(of: Void.self)
             let ended = loop.makePromise(of: PeerOutcome.self)
             let mediaDone = loop.makePromise(of: MediaSummary.self)
-            let rtpCount = rtp
+            let rtpCount = rtp, expectForwarded = expectForwarded, ssrc = ssrc ?? UInt32.random(in: 1...UInt32.max)
             var mediaIncomplete = false
             let channel = try await DTLSSRTPClientHandler.connect(on: loop, to: remote, configuration: config) {
                 ClientDelegate(keyLog: keyLog, connected: connected, ended: ended,
-                               media: rtpCount > 0 ? MediaPump(total: rtpCount) : nil, mediaDone: mediaDone)
+                               media: rtpCount > 0 && expectForwarded == 0 ? MediaPump(total: rtpCount) : nil,
+                               forward: expectForwarded > 0 ? ForwardPump(total: rtpCount, expected: expectForwarded, ssrc: ssrc) : nil,
+                               mediaDone: mediaDone)
             }
             func withClient<T: Sendable>(_ body: @escaping @Sendable (DTLSSRTPClientHandler) throws -> T) async throws -> T {
                 try await channel.eventLoop.submit {
@@ -219,10 +225,11 @@ struct Client: AsyncParsableCommand {
                 let outcome = try? await ended.futureResult.get()
                 throw CLIError(outcome?.error.map(describe) ?? "handshake failed: \(error)")
             }
-            if rtpCount > 0 {
+            if rtpCount > 0 || expectForwarded > 0 {
                 let wait = mediaTimeout ?? Double(10 + rtpCount / 500)
                 let timeout = loop.scheduleTask(in: .nanoseconds(Int64(max(0.1, wait) * 1e9))) {
-                    mediaDone.succeed(MediaSummary(line: "rtp-echoed: timeout", complete: false))
+                    mediaDone.succeed(MediaSummary(line: expectForwarded > 0 ? "rtp-forwarded: timeout" : "rtp-echoed: timeout",
+                                                   complete: false))
                 }
                 let summary = try await mediaDone.futureResult.get()
                 timeout.cancel()
@@ -246,7 +253,9 @@ struct Client: AsyncParsableCommand {
             try? await channel.close()
             try? await group.shutdownGracefully()
             if let error = outcome.error { throw CLIError("connection ended: \(error)") }
-            if mediaIncomplete { throw CLIError("not every RTP/RTCP packet came back") }
+            if mediaIncomplete {
+                throw CLIError(expectForwarded > 0 ? "fewer forwarded RTP packets than expected" : "not every RTP/RTCP packet came back")
+            }
             return 0
         }
     }
@@ -264,15 +273,17 @@ final class ClientDelegate: DTLSSRTPClientDelegate {
     let connected: EventLoopPromise<Void>
     let ended: EventLoopPromise<PeerOutcome>
     let media: MediaPump?
+    let forward: ForwardPump?
     let mediaDone: EventLoopPromise<MediaSummary>
     private var info: EndpointConnectionInfo?
 
     init(keyLog: KeyLog?, connected: EventLoopPromise<Void>, ended: EventLoopPromise<PeerOutcome>, media: MediaPump?,
-         mediaDone: EventLoopPromise<MediaSummary>) {
+         forward: ForwardPump? = nil, mediaDone: EventLoopPromise<MediaSummary>) {
         self.keyLog = keyLog
         self.connected = connected
         self.ended = ended
         self.media = media
+        self.forward = forward
         self.mediaDone = mediaDone
     }
 
@@ -288,6 +299,11 @@ final class ClientDelegate: DTLSSRTPClientDelegate {
             }
             media.start(client)
         }
+        if let forward, let loop = client.eventLoop {
+            let done = mediaDone
+            forward.onDone = { [unowned forward] in done.succeed(MediaSummary(line: forward.summary, complete: forward.isComplete)) }
+            forward.start(client, on: loop)
+        }
         connected.succeed(())
     }
 
@@ -295,18 +311,31 @@ final class ClientDelegate: DTLSSRTPClientDelegate {
         FileHandle.standardOutput.write(Data(data))
     }
 
-    func client(_ client: DTLSSRTPClientHandler, receivedRTP packet: [UInt8]) { media?.received(rtp: packet, from: client) }
+    func client(_ client: DTLSSRTPClientHandler, receivedRTP packet: [UInt8]) {
+        media?.received(rtp: packet, from: client)
+        forward?.received(rtp: packet)
+    }
     func client(_ client: DTLSSRTPClientHandler, receivedRTCP packet: [UInt8]) { media?.received(rtcp: packet) }
 
     func clientClosed(_ client: DTLSSRTPClientHandler, error: EndpointError?, counters: EndpointCounters) {
         let outcome = PeerOutcome(client: client, info: info, error: error, counters: counters)
         if info != nil || error == nil { eprint("peer-stats: \(outcome.stats.line)") }
         connected.fail(outcome.error ?? DTLSError(.closed, alert: nil, "closed before connecting"))
+        if let forward {
+            forward.stop()
+            mediaDone.succeed(MediaSummary(line: forward.summary + " (peer closed)", complete: forward.isComplete))
+        }
         let echoed = media?.rtpOK ?? 0, total = media?.total ?? 0
         mediaDone.succeed(MediaSummary(line: "rtp-echoed: \(echoed)/\(total) (peer closed)", complete: echoed == total))
         ended.succeed(outcome)
         if info != nil, error == nil, !client.isClosing {
-            // The server closed first: nothing more will come; end like at end of input.
+            // The server closed first: nothing more will come; end like at
+            // end of input, but not with success when media is missing.
+            let echoComplete = media.map { $0.rtpOK == $0.total && $0.rtcpOK == $0.rtcpSent } ?? true
+            if !(forward?.isComplete ?? true) || !echoComplete {
+                eprint("error: the server closed before every media packet came")
+                exit(1)
+            }
             exit(0)
         }
     }

@@ -122,6 +122,74 @@ final class MediaPump {
     }
 }
 
+/// The client's SFU mode: sends `total` RTP packets of its own SSRC, one
+/// every `interval`, and counts the intact packets that arrive from other
+/// senders (what a forwarding server passes on from other peers, not
+/// echoes). Done once everything was sent and `expected` packets came.
+final class ForwardPump {
+    let total: Int
+    let expected: Int
+    let ssrc: UInt32
+    let interval: TimeAmount
+    private(set) var sent = 0
+    private(set) var forwarded = 0
+    private(set) var corrupt = 0
+    private(set) var echoes = 0
+    private(set) var senders: Set<UInt32> = []
+    private var task: RepeatedTask?
+    private var finished = false
+    var onDone: (() -> Void)?
+
+    init(total: Int, expected: Int, ssrc: UInt32, interval: TimeAmount = .milliseconds(10)) {
+        self.total = total
+        self.expected = expected
+        self.ssrc = ssrc
+        self.interval = interval
+    }
+
+    var summary: String {
+        "rtp-forwarded: \(forwarded)/\(expected) from \(senders.count) sender(s), sent \(sent)/\(total), echoes \(echoes), corrupt \(corrupt)"
+    }
+
+    var isComplete: Bool { sent == total && forwarded >= expected && corrupt == 0 }
+
+    func start(_ peer: DTLSSRTPClientHandler, on loop: any EventLoop) {
+        let bound = NIOLoopBound((self, peer), eventLoop: loop)
+        task = loop.scheduleRepeatedTask(initialDelay: .zero, delay: interval) { task in
+            let (pump, peer) = bound.value
+            guard pump.sent < pump.total else {
+                task.cancel()
+                pump.check()
+                return
+            }
+            do {
+                try peer.sendRTP(MediaPackets.rtp(sequence: UInt16(truncatingIfNeeded: pump.sent), ssrc: pump.ssrc))
+                pump.sent += 1
+            } catch {
+                eprint("error: sending media: \(error)")
+                task.cancel()
+            }
+        }
+    }
+
+    func received(rtp packet: [UInt8]) {
+        guard let from = MediaPackets.ssrc(of: packet), let sequence = MediaPackets.sequence(of: packet) else { corrupt += 1; return }
+        if from == ssrc { echoes += 1; return }
+        guard packet == MediaPackets.rtp(sequence: sequence, ssrc: from) else { corrupt += 1; return }
+        forwarded += 1
+        senders.insert(from)
+        check()
+    }
+
+    private func check() {
+        guard !finished, sent == total, forwarded >= expected else { return }
+        finished = true
+        onDone?()
+    }
+
+    func stop() { task?.cancel() }
+}
+
 // MARK: - The server command on the Sans-IO server core
 
 extension PeerOutcome {

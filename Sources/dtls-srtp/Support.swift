@@ -217,7 +217,11 @@ func describe(_ error: DTLSError) -> String {
 enum MediaPackets {
     static let ssrc: UInt32 = 0x5EED_CAFE
 
-    static func rtp(sequence: UInt16, payloadSize: Int = 160) -> [UInt8] {
+    static func rtp(sequence: UInt16, payloadSize: Int = 160) -> [UInt8] { rtp(sequence: sequence, ssrc: ssrc, payloadSize: payloadSize) }
+
+    /// A packet of sender `ssrc` whose payload follows from its sequence
+    /// number, so a receiver can check it arrived intact.
+    static func rtp(sequence: UInt16, ssrc: UInt32, payloadSize: Int = 160) -> [UInt8] {
         let ts = UInt32(sequence) &* 960
         var p: [UInt8] = [0x80, 96, UInt8(sequence >> 8), UInt8(sequence & 0xff)]
         p += [UInt8(ts >> 24), UInt8((ts >> 16) & 0xff), UInt8((ts >> 8) & 0xff), UInt8(ts & 0xff)]
@@ -234,6 +238,10 @@ enum MediaPackets {
         p += [UInt8(index >> 24), UInt8((index >> 16) & 0xff), UInt8((index >> 8) & 0xff), UInt8(index & 0xff)]
         p += [0, 0, 0x10, 0]
         return p
+    }
+
+    static func ssrc(of rtp: [UInt8]) -> UInt32? {
+        rtp.count >= 12 ? rtp[8..<12].reduce(0) { $0 << 8 | UInt32($1) } : nil
     }
 
     static func sequence(of rtp: [UInt8]) -> UInt16? {
