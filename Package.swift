@@ -33,6 +33,8 @@ let package = Package(
         // The server's Logger (passed in) and its graceful shutdown as a Service.
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The async server's counters as metrics (nothing made without a backend).
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // MARK: C libraries (system)
@@ -74,6 +76,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
         ], swiftSettings: safe),
 
         // MARK: Benchmarks (the allocation counter replaces malloc in this executable only)
@@ -121,6 +124,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
         .testTarget(name: "EndpointTests", dependencies: ["DTLSEndpoint", "DTLS", "DTLSCrypto", "SRTP", "DTLSTestSupport", "OpenSSLReference"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance"]),

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import DTLS
 import DTLSCrypto
 import DTLSEndpoint
@@ -77,8 +80,10 @@ public final class DTLSSRTPServerHandler: ChannelInboundHandler {
 
     /// A handler for `configuration` (role forced to server).
     public init(configuration: EndpointConfiguration, limits: DTLSSRTPServerLimits = .init(),
-                admission: Core.Admission = .cookie, delegate: (any DTLSSRTPServerDelegate)? = nil) throws(EndpointError) {
-        server = try Core(configuration: configuration, limits: limits, admission: admission, now: .now) { address in
+                admission: Core.Admission = .cookie, cookieSecret: DTLSCookieSecret? = nil,
+                delegate: (any DTLSSRTPServerDelegate)? = nil) throws(EndpointError) {
+        server = try Core(configuration: configuration, limits: limits, admission: admission, cookieSecret: cookieSecret,
+                          now: .now) { address in
             Array(address.description.utf8)
         }
         self.delegate = delegate
@@ -273,14 +278,23 @@ extension DTLSSRTPServerHandler {
     /// than one read of 32). `receiveBufferBytes` sets `SO_RCVBUF` (the
     /// kernel's default drops bursts of a few hundred peers).
     /// The delegate is made on the loop (it lives there, with the handler).
+    /// With `reusePort`, several sockets bind the same port (`SO_REUSEPORT`,
+    /// one per event loop; the kernel spreads clients over them by address),
+    /// and `cookieSecret` lets a cookie minted by any verify at each.
     public static func bind(
         on loop: any EventLoop, host: String, port: Int, configuration: EndpointConfiguration,
         limits: DTLSSRTPServerLimits = .init(), admission: Core.Admission = .cookie,
         datagramsPerRead: Int = 32, receiveBufferBytes: Int? = nil,
+        reusePort: Bool = false, cookieSecret: DTLSCookieSecret? = nil,
         delegate makeDelegate: @escaping @Sendable () -> (any DTLSSRTPServerDelegate)?
     ) async throws -> any Channel {
         var bootstrap = DatagramBootstrap(group: loop)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
+        if reusePort {
+            // NIO names no SO_REUSEPORT constant; Linux's comes from Glibc.
+            bootstrap = bootstrap.channelOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: 1)
+        }
+        bootstrap = bootstrap
             .channelOption(.maxMessagesPerRead, value: 1)
             .channelOption(.datagramVectorReadMessageCount, value: datagramsPerRead)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: datagramsPerRead * 2048))
@@ -291,7 +305,7 @@ extension DTLSSRTPServerHandler {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let handler = try DTLSSRTPServerHandler(configuration: configuration, limits: limits, admission: admission,
-                                                            delegate: makeDelegate())
+                                                            cookieSecret: cookieSecret, delegate: makeDelegate())
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }

@@ -116,6 +116,34 @@ import Testing
         try await group.shutdownGracefully()
     }
 
+    /// Two sockets on one port (SO_REUSEPORT), one per event loop, one
+    /// cookie secret: every client connects and is echoed wherever the
+    /// kernel put it, and shutdown reaches the peers of both.
+    @Test func severalSocketsOnOnePortServeEveryPeer() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let server = try await DTLSSRTPAsyncServer.bind(host: "127.0.0.1", port: 0, configuration: Self.serverConfig(),
+                                                        group: group, loops: 2)
+        let running = Task { try await server.run() }
+        let echo = Task {
+            await withDiscardingTaskGroup { tasks in
+                for await peer in server.peers {
+                    tasks.addTask { for await media in peer.inbound { peer.outbound.send(media) } }
+                }
+            }
+        }
+        var clients: [(any Channel, ClientEvents)] = []
+        for _ in 0..<6 { clients.append(try await connectClient(to: server, group: group)) }
+        for (_, events) in clients { #expect(try await bounded(events.echoed.futureResult) == Self.packet) }
+        let spread = try await server.peersPerSocket
+        #expect(spread.count == 2 && spread.reduce(0, +) == 6, "peers per socket: \(spread)")
+        server.shutdown()
+        for (_, events) in clients { #expect(try await bounded(events.closed.futureResult) == nil) }
+        try await running.value
+        await echo.value
+        for (channel, _) in clients { try await channel.close() }
+        try await group.shutdownGracefully()
+    }
+
     @Test func aGracefulShutdownOfItsServiceGroupClosesEveryPeer() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let server = try await DTLSSRTPAsyncServer.bind(host: "127.0.0.1", port: 0, configuration: Self.serverConfig(), group: group)

@@ -58,6 +58,9 @@ public struct DTLSCookieListener {
     private var secret: [UInt8]
     private var previousSecret: [UInt8]
     private var rotatedAt: DTLSInstant
+    /// Set when the secrets derive from a master key shared with other listeners.
+    private let shared: DTLSCookieSecret?
+    private var sharedPeriod: Int64 = 0
     private var pending: [[UInt8]: (collector: ClientHelloCollector, since: DTLSInstant)] = [:]
 
     /// HelloVerifyRequests sent so far.
@@ -71,9 +74,12 @@ public struct DTLSCookieListener {
     /// Partial ClientHellos dropped to make room for newer ones, or expired.
     public private(set) var pendingHellosEvicted = 0
 
-    /// A listener with fresh random cookie secrets.
+    /// A listener with fresh random cookie secrets, or (with `sharedSecret`)
+    /// secrets derived from a master key other listeners share, so a cookie
+    /// minted by any of them verifies at each.
     public init(configuration: DTLSConfiguration, rotationInterval: Duration = .seconds(60), maxPendingHellos: Int = 256,
-                maxPendingHelloBytes: Int = 4096, pendingHelloLifetime: Duration = .seconds(2), now: DTLSInstant) {
+                maxPendingHelloBytes: Int = 4096, pendingHelloLifetime: Duration = .seconds(2),
+                sharedSecret: DTLSCookieSecret? = nil, now: DTLSInstant) {
         var config = configuration
         config.cookieExchange = false
         self.configuration = config
@@ -81,9 +87,32 @@ public struct DTLSCookieListener {
         self.maxPendingHellos = maxPendingHellos
         self.maxPendingHelloBytes = maxPendingHelloBytes
         self.pendingHelloLifetime = pendingHelloLifetime
-        self.secret = SecureRandom.bytes(32)
-        self.previousSecret = SecureRandom.bytes(32)
         self.rotatedAt = now
+        self.shared = sharedSecret
+        if let sharedSecret {
+            let period = DTLSCookieSecret.period(of: now, interval: rotationInterval)
+            sharedPeriod = period
+            secret = sharedSecret.secret(period: period)
+            previousSecret = sharedSecret.secret(period: period - 1)
+        } else {
+            secret = SecureRandom.bytes(32)
+            previousSecret = SecureRandom.bytes(32)
+        }
+    }
+
+    /// Moves to the secret of `now`'s rotation period.
+    private mutating func rotate(now: DTLSInstant) {
+        if let shared {
+            let period = DTLSCookieSecret.period(of: now, interval: rotationInterval)
+            guard period != sharedPeriod else { return }
+            previousSecret = period == sharedPeriod + 1 ? secret : shared.secret(period: period - 1)
+            secret = shared.secret(period: period)
+            sharedPeriod = period
+        } else if now - rotatedAt >= rotationInterval {
+            previousSecret = secret
+            secret = SecureRandom.bytes(32)
+            rotatedAt = now
+        }
     }
 
     /// Partial ClientHellos held now.
@@ -102,11 +131,7 @@ public struct DTLSCookieListener {
     /// fingerprints from its own offer.
     public mutating func handle(_ datagram: [UInt8], from address: [UInt8], now: DTLSInstant,
                                 peerVerification: PeerVerification? = nil) -> Decision {
-        if now - rotatedAt >= rotationInterval {
-            previousSecret = secret
-            secret = SecureRandom.bytes(32)
-            rotatedAt = now
-        }
+        rotate(now: now)
         var accepted = configuration
         if let peerVerification { accepted.peerVerification = peerVerification }
         if !configuration.versions.contains(.dtls13), verifiesAddresses {

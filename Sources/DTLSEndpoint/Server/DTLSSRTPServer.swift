@@ -141,8 +141,10 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable, Datagram: Server
     /// A server for `configuration` (its role is forced to server).
     /// `addressBytes` encodes an address for the cookie (IP and port bytes,
     /// or any stable encoding): a cookie is valid only from the address it
-    /// was sent to.
+    /// was sent to. Servers on several sockets (one per event loop) pass
+    /// one `cookieSecret`, so a cookie minted by one verifies at each.
     public init(configuration: EndpointConfiguration, limits: Limits = Limits(), admission: Admission = .cookie,
+                cookieSecret: DTLSCookieSecret? = nil,
                 now: DTLSInstant, addressBytes: @escaping @Sendable (Address) -> [UInt8]) throws(EndpointError) {
         var config = configuration
         config.role = .server
@@ -154,7 +156,7 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable, Datagram: Server
         // passed to each accepted connection; the listener's own are unused.
         var listenerConfig = config
         if admission == .allowedAddresses { listenerConfig.acceptsAnyCertificate = true }
-        self.listener = DTLSCookieListener(configuration: try listenerConfig.effectiveDTLSConfiguration(), now: now)
+        self.listener = DTLSCookieListener(configuration: try listenerConfig.effectiveDTLSConfiguration(), sharedSecret: cookieSecret, now: now)
         // ICE's connectivity checks proved the address (RFC 8445 7.2.5):
         // no cookie round trip before the handshake.
         if admission == .allowedAddresses { listener.verifiesAddresses = false }
@@ -166,6 +168,8 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable, Datagram: Server
     public var handshakesInFlight: Int { handshaking.count }
     /// The endpoint of the peer at `address`, for its counters and state.
     public func endpoint(for address: Address) -> DTLSSRTPEndpoint? { peers[address]?.endpoint }
+    /// The addresses of the peers held now.
+    public var peerAddresses: [Address] { Array(peers.keys) }
     /// When the peer at `address` proved its address (its cookie verified).
     public func admittedAt(_ address: Address) -> DTLSInstant? { peers[address]?.admittedAt }
 

@@ -1,3 +1,4 @@
+import CoreMetrics
 import DTLS
 import DTLSCrypto
 import DTLSEndpoint
@@ -31,64 +32,98 @@ public final class DTLSSRTPAsyncServer: Sendable {
     public let localAddress: SocketAddress
     /// Each peer once its handshake and fingerprint check passed. Ends at shutdown.
     public let peers: AsyncStream<DTLSSRTPPeer>
-    private let channel: any Channel
-    private let bridge: NIOLoopBound<Bridge>
+    /// One socket per event loop, all on `localAddress` (`SO_REUSEPORT` when more than one).
+    private let channels: [any Channel]
+    private let bridges: [NIOLoopBound<Bridge>]
     private let logger: Logger
 
     /// Binds a UDP socket on `host`:`port` and starts accepting handshakes
     /// (served on one event loop of `group`). `logger` gets state changes at
     /// info level (a peer connected, closed or failed, with its address,
     /// fingerprint, role and version as metadata) and drops at debug.
-    /// `inboundBufferPackets` bounds each peer's unread media.
+    /// `inboundBufferPackets` bounds each peer's unread media. Metrics go
+    /// to `metricsFactory`, or to the bootstrapped `MetricsSystem` (none
+    /// are made when it is the default no-op one), sampled every
+    /// `metricsInterval` (see the names in `ServerMetrics`).
+    ///
+    /// With `loops` above 1, that many sockets bind the same port with
+    /// `SO_REUSEPORT`, one on each of as many event loops of `group`: the
+    /// kernel spreads clients over them by address, each socket's peers live
+    /// on its loop, and one shared `DTLSCookieSecret` lets a cookie minted by
+    /// any socket verify at each. A peer's writer hops to its peer's loop
+    /// (one NIO task per `send`, or per batch with `send(contentsOf:)`), so
+    /// media from a peer on one loop reaches a peer on another with no lock
+    /// of ours on the packet path.
     public static func bind(
         host: String, port: Int, configuration: EndpointConfiguration, limits: DTLSSRTPServerLimits = .init(),
         admission: DTLSSRTPServerHandler.Core.Admission = .cookie, inboundBufferPackets: Int = 1024,
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        logger: Logger = Logger(label: "dtls-srtp.server")
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, loops: Int = 1,
+        logger: Logger = Logger(label: "dtls-srtp.server"),
+        metricsFactory: (any MetricsFactory)? = nil, metricsInterval: TimeAmount = .seconds(1)
     ) async throws -> DTLSSRTPAsyncServer {
         let (peers, continuation) = AsyncStream<DTLSSRTPPeer>.makeStream(bufferingPolicy: .unbounded)
-        let loop = group.next()
-        let made = loop.makePromise(of: NIOLoopBound<Bridge>.self)
-        let channel: any Channel
+        let count = max(1, loops)
+        var eventLoops: [any EventLoop] = []
+        var iterator = group.makeIterator()
+        while eventLoops.count < count, let loop = iterator.next() { eventLoops.append(loop) }
+        while eventLoops.count < count { eventLoops.append(group.next()) }
+        let secret = DTLSCookieSecret()
+        var channels: [any Channel] = []
+        var bridges: [NIOLoopBound<Bridge>] = []
+        var boundPort = port
         do {
-            channel = try await DTLSSRTPServerHandler.bind(
-                on: loop, host: host, port: port, configuration: configuration, limits: limits, admission: admission
-            ) {
-                let bridge = Bridge(peers: continuation, inboundBufferPackets: max(1, inboundBufferPackets), logger: logger)
-                made.succeed(NIOLoopBound(bridge, eventLoop: loop))
-                return bridge
+            for (index, loop) in eventLoops.enumerated() {
+                let made = loop.makePromise(of: NIOLoopBound<Bridge>.self)
+                let dimensions: [(String, String)] = count > 1 ? [("loop", "\(index)")] : []
+                do {
+                    let channel = try await DTLSSRTPServerHandler.bind(
+                        on: loop, host: host, port: boundPort, configuration: configuration, limits: limits, admission: admission,
+                        reusePort: count > 1, cookieSecret: secret
+                    ) {
+                        let bridge = Bridge(peers: continuation, inboundBufferPackets: max(1, inboundBufferPackets), logger: logger,
+                                            metrics: ServerMetrics(factory: metricsFactory, interval: metricsInterval,
+                                                                   gaugeDimensions: dimensions))
+                        made.succeed(NIOLoopBound(bridge, eventLoop: loop))
+                        return bridge
+                    }
+                    channels.append(channel)
+                } catch {
+                    made.fail(error)
+                    throw error
+                }
+                bridges.append(try await made.futureResult.get())
+                if boundPort == 0, let chosen = channels[0].localAddress?.port { boundPort = chosen }
             }
         } catch {
-            made.fail(error)
+            for channel in channels { try? await channel.close() }
             continuation.finish()
             throw error
         }
-        let bridge = try await made.futureResult.get()
-        guard let address = channel.localAddress else {
-            try? await channel.close()
+        guard let address = channels[0].localAddress else {
+            for channel in channels { try? await channel.close() }
             throw EndpointError.closed
         }
-        logger.info("listening", metadata: ["address": "\(address)"])
-        return DTLSSRTPAsyncServer(localAddress: address, peers: peers, channel: channel, bridge: bridge, logger: logger)
+        logger.info("listening", metadata: ["address": "\(address)", "sockets": "\(count)"])
+        return DTLSSRTPAsyncServer(localAddress: address, peers: peers, channels: channels, bridges: bridges, logger: logger)
     }
 
-    private init(localAddress: SocketAddress, peers: AsyncStream<DTLSSRTPPeer>, channel: any Channel,
-                 bridge: NIOLoopBound<Bridge>, logger: Logger) {
+    private init(localAddress: SocketAddress, peers: AsyncStream<DTLSSRTPPeer>, channels: [any Channel],
+                 bridges: [NIOLoopBound<Bridge>], logger: Logger) {
         self.localAddress = localAddress
         self.peers = peers
-        self.channel = channel
-        self.bridge = bridge
+        self.channels = channels
+        self.bridges = bridges
         self.logger = logger
     }
 
     /// Serves until the task is cancelled, a graceful shutdown is triggered
     /// (swift-service-lifecycle) or `shutdown()` is called; then closes every
     /// peer with close_notify, ends `peers` and each peer's `inbound`, and
-    /// closes the socket.
+    /// closes the sockets.
     public func run() async throws {
         try await withGracefulShutdownHandler {
             try await withTaskCancellationHandler {
-                try await channel.closeFuture.get()
+                for channel in channels { try await channel.closeFuture.get() }
             } onCancel: {
                 self.shutdown()
             }
@@ -97,32 +132,70 @@ public final class DTLSSRTPAsyncServer: Sendable {
         }
     }
 
-    /// Closes every peer with close_notify, then the socket.
+    /// Closes every peer with close_notify, then the sockets.
     public func shutdown() {
-        let bridge = bridge, channel = channel, logger = logger
-        channel.eventLoop.execute {
-            bridge.value.shutdown()
-            // The close_notify records are written; flush them, then close.
-            channel.flush()
-            channel.close(promise: nil)
-            logger.info("shut down")
+        let logger = logger
+        for (channel, bridge) in zip(channels, bridges) {
+            channel.eventLoop.execute {
+                bridge.value.shutdown()
+                // The close_notify records are written; flush them, then close.
+                channel.flush()
+                channel.close(promise: nil)
+            }
+        }
+        logger.info("shutting down")
+    }
+
+    /// Peers connected and not yet gone, on every socket.
+    public var peerCount: Int {
+        get async throws {
+            var total = 0
+            for (channel, bridge) in zip(channels, bridges) {
+                total += try await channel.eventLoop.submit { bridge.value.streams.count }.get()
+            }
+            return total
         }
     }
 
-    /// Peers connected and not yet gone.
-    public var peerCount: Int {
-        get async throws { try await channel.eventLoop.submit { self.bridge.value.streams.count }.get() }
+    /// Peers per socket (one entry per event loop), for seeing the spread.
+    public var peersPerSocket: [Int] {
+        get async throws {
+            var counts: [Int] = []
+            for (channel, bridge) in zip(channels, bridges) {
+                counts.append(try await channel.eventLoop.submit { bridge.value.streams.count }.get())
+            }
+            return counts
+        }
     }
 
     /// Inbound packets dropped because a peer's consumer fell behind.
     public var droppedInboundPackets: Int {
-        get async throws { try await channel.eventLoop.submit { self.bridge.value.droppedInbound }.get() }
+        get async throws {
+            var total = 0
+            for (channel, bridge) in zip(channels, bridges) {
+                total += try await channel.eventLoop.submit { bridge.value.droppedInbound }.get()
+            }
+            return total
+        }
     }
 
-    /// The core's counters (handshakes, cookies, drops by reason).
+    /// The cores' counters (handshakes, cookies, drops by reason), summed over the sockets.
     public var counters: DTLSSRTPServerCounters {
         get async throws {
-            try await channel.pipeline.handler(type: DTLSSRTPServerHandler.self).map { $0.server.counters }.get()
+            var total = DTLSSRTPServerCounters()
+            for channel in channels {
+                let c = try await channel.pipeline.handler(type: DTLSSRTPServerHandler.self).map { $0.server.counters }.get()
+                total.helloVerifyRequests += c.helloVerifyRequests
+                total.helloRetryRequests += c.helloRetryRequests
+                total.statelessAlerts += c.statelessAlerts
+                total.strangersDropped += c.strangersDropped
+                total.refusedByLimits += c.refusedByLimits
+                total.evictedHandshakes += c.evictedHandshakes
+                total.replaced += c.replaced
+                total.queueDrops += c.queueDrops
+                total.idleClosed += c.idleClosed
+            }
+            return total
         }
     }
 }
@@ -138,13 +211,15 @@ final class Bridge: DTLSSRTPServerDelegate {
     var streams: [SocketAddress: AsyncStream<DTLSSRTPMedia>.Continuation] = [:]
     var metadata: [SocketAddress: Logger.Metadata] = [:]
     var droppedInbound = 0
+    let metrics: ServerMetrics?
     private weak var handler: DTLSSRTPServerHandler?
     private var isShutDown = false
 
-    init(peers: AsyncStream<DTLSSRTPPeer>.Continuation, inboundBufferPackets: Int, logger: Logger) {
+    init(peers: AsyncStream<DTLSSRTPPeer>.Continuation, inboundBufferPackets: Int, logger: Logger, metrics: ServerMetrics?) {
         self.peers = peers
         self.inboundBufferPackets = inboundBufferPackets
         self.logger = logger
+        self.metrics = metrics
     }
 
     func server(_ handler: DTLSSRTPServerHandler, connected address: SocketAddress, info: EndpointConnectionInfo) {
@@ -156,6 +231,8 @@ final class Bridge: DTLSSRTPServerDelegate {
         ]
         metadata[address] = peerMetadata
         logger.info("peer connected", metadata: peerMetadata)
+        metrics?.start(handler, on: loop)
+        metrics?.connected(info)
         let (inbound, continuation) = AsyncStream<DTLSSRTPMedia>.makeStream(bufferingPolicy: .bufferingNewest(inboundBufferPackets))
         streams[address]?.finish()
         streams[address] = continuation
@@ -190,6 +267,7 @@ final class Bridge: DTLSSRTPServerDelegate {
     }
 
     func server(_ handler: DTLSSRTPServerHandler, closed address: SocketAddress, error: EndpointError?, counters: EndpointCounters) {
+        metrics?.ended(error: error, counters: counters)
         var fields = metadata[address] ?? ["peer": "\(address)"]
         if let error {
             fields["error"] = "\(error)"
@@ -214,6 +292,8 @@ final class Bridge: DTLSSRTPServerDelegate {
             handler?.close(address)
             end(address)
         }
+        if let handler { metrics?.sample(handler) }
+        metrics?.stop()
         peers.finish()
     }
 }
