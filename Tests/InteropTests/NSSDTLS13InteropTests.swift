@@ -72,7 +72,25 @@ import Glibc
         }
     }
 
-    static func freePort() -> UInt16 { UInt16.random(in: 30000...60000) }
+    /// A UDP port on 127.0.0.1 that was free a moment ago: the kernel's
+    /// choice for a probe socket bound to port 0 (a random port could be one
+    /// another test, or the kernel for another test's socket, holds).
+    static func freePort() -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { return UInt16.random(in: 30000...60000) }
+        defer { close(fd) }
+        var local = sockaddr_in()
+        local.sin_family = sa_family_t(AF_INET)
+        local.sin_port = 0
+        local.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        return bound ? UInt16(bigEndian: local.sin_port) : UInt16.random(in: 30000...60000)
+    }
 
     enum OurRole { case client, server }
 
