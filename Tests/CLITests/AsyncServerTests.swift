@@ -48,7 +48,7 @@ import Testing
                               remoteFingerprints: [TestIdentity.ecdsaP256Other.fingerprint])
     }
 
-    func bounded<T: Sendable>(_ future: EventLoopFuture<T>, seconds: Int64 = 10) async throws -> T {
+    func bounded<T: Sendable>(_ future: EventLoopFuture<T>, seconds: Int64 = 60) async throws -> T {
         try await withThrowingTaskGroup(of: T.self) { group in
             group.addTask { try await future.get() }
             group.addTask {

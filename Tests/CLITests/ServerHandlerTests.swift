@@ -36,7 +36,7 @@ import Testing
         }
     }
 
-    func bounded<T: Sendable>(_ promise: EventLoopPromise<T>, seconds: Int64 = 10) async throws -> T {
+    func bounded<T: Sendable>(_ promise: EventLoopPromise<T>, seconds: Int64 = 60) async throws -> T {
         let task = promise.futureResult.eventLoop.scheduleTask(in: .seconds(seconds)) { promise.fail(Timeout()) }
         defer { task.cancel() }
         return try await promise.futureResult.get()

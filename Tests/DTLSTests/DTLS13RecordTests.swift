@@ -76,6 +76,24 @@ import Testing
         }
     }
 
+    /// RFC 8446 5.4: the type is the inner plaintext's last non-zero byte,
+    /// whatever padding follows; a plaintext of zeros only is
+    /// unexpected_message. (Found by fuzz-dtls13: a peer's record "of
+    /// type 0" whose content ends in 23 is application data.)
+    @Test func theInnerTypeIsTheLastNonZeroByteAndAllZerosIsUnexpected() throws {
+        let sealer = try Self.keys(epoch: 3, usage: .seal), opener = try Self.keys(epoch: 3, usage: .open)
+        let padded = try RecordProtection13.seal(ContentType(rawValue: 0), content: [7, 8, 23, 0, 0], sequence: 1, keys: sealer)
+        let (h1, b1) = try UnifiedHeader.parse(padded, at: 0)
+        let opened = try RecordProtection13.open(padded, header: h1, body: b1, expected: 1, keys: opener)
+        #expect(opened.type == .applicationData && opened.content == [7, 8])
+        let zeros = try RecordProtection13.seal(ContentType(rawValue: 0), content: [0, 0, 0], sequence: 2, keys: sealer)
+        let (h2, b2) = try UnifiedHeader.parse(zeros, at: 0)
+        let error = #expect(throws: DTLSError.self) {
+            _ = try RecordProtection13.open(zeros, header: h2, body: b2, expected: 2, keys: opener)
+        }
+        #expect(error?.code == .unexpectedMessage && error?.alert == .unexpectedMessage)
+    }
+
     @Test func headersWithAConnectionIDOrAnOverrunningLengthAreMalformed() {
         #expect(throws: WireError.self) { _ = try UnifiedHeader.parse([0x3C, 0, 0, 0, 0], at: 0) }  // C bit
         #expect(throws: WireError.self) { _ = try UnifiedHeader.parse([0x2C, 0, 0, 0, 9, 1], at: 0) }  // length 9, 1 byte

@@ -12,7 +12,8 @@ import FuzzSupport
 ///      sequence bytes, content. Application data goes through the peer's
 ///      own `send`; any other type is sealed under its real epoch-3 keys
 ///      at that sequence number: post-handshake messages, ACKs, alerts,
-///      unknown types, replays;
+///      unknown types, type 0 (the content's last non-zero byte is then
+///      the type), replays;
 /// - 2: a real application record from the peer, 1 byte flipped (it must
 ///      never be delivered);
 /// - 3: timers (byte: 100 ms steps).
@@ -75,6 +76,12 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
                 // number chosen by the input (replays and gaps included).
                 let number = UInt64(epoch) << 8 | UInt64(sequence)
                 if let record = try? RecordProtection13.seal(contentType, content: content, sequence: number, keys: keys) {
+                    // The inner plaintext's type is its last non-zero byte
+                    // (RFC 8446 5.4): with type 0, a content ending in 23
+                    // and zeros is application data sealed by the peer.
+                    var inner = content + [type]
+                    while inner.last == 0 { inner.removeLast() }
+                    if inner.last == ContentType.applicationData.rawValue { authentic.append(Array(inner.dropLast())) }
                     try? victim.handleDatagram(record, now: now)
                 }
             }
@@ -134,5 +141,6 @@ func seeds() -> [[UInt8]] {
         [2, 1, 23, 3, 0] + FuzzEncoding.chunk(Array("data".utf8)) + [1, 22, 3, 1] + FuzzEncoding.chunk([4, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0]),
         [2, 1, 26, 3, 2] + FuzzEncoding.chunk([0, 16, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0]) + [2, 0, 3, 0x40],
         [2, 1, 21, 3, 3] + FuzzEncoding.chunk([2, 40]) + [3, 50],
+        [2, 1, 0, 3, 4] + FuzzEncoding.chunk([9, 23, 0, 0]) + [1, 0, 3, 5] + FuzzEncoding.chunk([23]),
     ]
 }
