@@ -1,4 +1,5 @@
 internal import COpenSSL
+import Glibc
 
 /// An X.509 certificate. In DTLS-SRTP it is authenticated by the SDP
 /// fingerprint rather than a CA chain, so this type only parses, creates
@@ -119,6 +120,28 @@ public final class Certificate: @unchecked Sendable {
             fatalError("PEM_write_bio_X509: \(libraryError("PEM"))")
         }
         return stringFromMemoryBIO(bio)
+    }
+
+    /// The start of the validity period, in seconds since 1970 (UTC).
+    public var notBefore: Int64 { Self.seconds(X509_get0_notBefore(x509)) }
+
+    /// The end of the validity period (what `RTCCertificate.expires`
+    /// reports), in seconds since 1970 (UTC). Peers in WebRTC check only
+    /// the fingerprint, so an expired certificate still connects; rotate
+    /// before this anyway, as browsers do.
+    public var notAfter: Int64 { Self.seconds(X509_get0_notAfter(x509)) }
+
+    private static func seconds(_ time: UnsafePointer<ASN1_TIME>?) -> Int64 {
+        var parts = tm()
+        guard let time, ASN1_TIME_to_tm(time, &parts) == 1 else { return 0 }
+        return Int64(timegm(&parts))
+    }
+
+    /// Whether `privateKey` is the key this certificate's public key belongs to.
+    public func isSigned(by privateKey: PrivateKey) -> Bool {
+        let matches = X509_check_private_key(x509, privateKey.pkey) == 1
+        ERR_clear_error()
+        return matches
     }
 
     /// The subject key; `.unsupportedKey` for types DTLS-SRTP does not use.

@@ -16,4 +16,6 @@ public enum CryptoError: Error, Equatable, Sendable {
     case malformedInput(String)
     /// libcrypto failure: the drained ERR queue as text.
     case library(String)
+    /// A PEM file could not be read or written: the path and the system's reason.
+    case file(String)
 }

@@ -3,10 +3,14 @@ internal import COpenSSL
 /// One-shot hashing (handshake transcript hashes, certificate fingerprints).
 public enum Digest {
     public static func hash(_ algorithm: HashAlgorithm, _ data: Span<UInt8>) -> [UInt8] {
+        hash(md: algorithm.md, length: algorithm.digestLength, data)
+    }
+
+    static func hash(md: OpaquePointer, length digestLength: Int, _ data: Span<UInt8>) -> [UInt8] {
         data.withBytes { pointer, count in
-            [UInt8](capacity: algorithm.digestLength) { out in
+            [UInt8](capacity: digestLength) { out in
                 var length: UInt32 = 0
-                guard EVP_Digest(pointer, count, out, &length, algorithm.md, nil) == 1 else {
+                guard EVP_Digest(pointer, count, out, &length, md, nil) == 1 else {
                     // Only fails on allocation failure inside libcrypto.
                     fatalError("EVP_Digest failed: \(libraryError("EVP_Digest"))")
                 }

@@ -3,18 +3,19 @@
 /// This is what authenticates the DTLS peer in WebRTC, so parsing is strict
 /// and comparison is constant-time.
 public struct Fingerprint: Sendable, Hashable, CustomStringConvertible {
-    /// sha-256, sha-384, sha-512. SHA-1 fingerprints are refused: a
-    /// second-preimage-weak hash would let a forged certificate match.
-    public let algorithm: HashAlgorithm
+    /// One of RFC 8122's hashes, sha-1 to sha-512 (see `FingerprintAlgorithm`
+    /// for why sha-1 is accepted).
+    public let algorithm: FingerprintAlgorithm
     public let bytes: [UInt8]
 
-    public init(algorithm: HashAlgorithm, bytes: [UInt8]) {
+    public init(algorithm: FingerprintAlgorithm, bytes: [UInt8]) {
         self.algorithm = algorithm
         self.bytes = bytes
     }
 
-    public init(certificate: Certificate, algorithm: HashAlgorithm = .sha256) {
-        self.init(algorithm: algorithm, bytes: certificate.digest(algorithm))
+    public init(certificate: Certificate, algorithm: FingerprintAlgorithm = .sha256) {
+        let der = certificate.derEncoded
+        self.init(algorithm: algorithm, bytes: algorithm.hash(der.span))
     }
 
     /// Parses "sha-256 AB:CD:..." (hash name case-insensitive, hex case-insensitive, exact length, colons required). Returns nil on anything malformed.
@@ -49,14 +50,9 @@ public struct Fingerprint: Sendable, Hashable, CustomStringConvertible {
         guard let space = utf8.firstIndex(of: UInt8(ascii: " ")) else {
             throw .malformedInput("fingerprint must be \"<hash> <hex>\"")
         }
-        let name = String(decoding: utf8[..<space], as: UTF8.self).lowercased()
-        let algorithm: HashAlgorithm
-        switch name {
-        case "sha-256": algorithm = .sha256
-        case "sha-384": algorithm = .sha384
-        case "sha-512": algorithm = .sha512
-        case "sha-1": throw .malformedInput("sha-1 fingerprints are not supported (use sha-256 or stronger)")
-        default: throw .malformedInput("unsupported fingerprint hash \"\(name)\"")
+        let name = String(decoding: utf8[..<space], as: UTF8.self)
+        guard let algorithm = FingerprintAlgorithm(sdpName: name) else {
+            throw .malformedInput("unsupported fingerprint hash \"\(name.lowercased())\" (RFC 8122: sha-1, sha-224, sha-256, sha-384, sha-512)")
         }
         let hex = utf8[(space + 1)...]
         // "XX" per byte plus a colon between bytes.
@@ -95,20 +91,9 @@ public struct Fingerprint: Sendable, Hashable, CustomStringConvertible {
     /// Constant-time so a peer probing with certificates learns nothing
     /// about how close its digest came.
     public func matches(_ certificateDER: [UInt8]) -> Bool {
-        let digest = Digest.hash(algorithm, certificateDER.span)
+        let digest = algorithm.hash(certificateDER.span)
         let expected = bytes
         return ConstantTime.equals(digest.span, expected.span)
-    }
-}
-
-extension HashAlgorithm {
-    /// The hash function textual name from the IANA registry RFC 8122 uses.
-    public var sdpName: String {
-        switch self {
-        case .sha256: "sha-256"
-        case .sha384: "sha-384"
-        case .sha512: "sha-512"
-        }
     }
 }
 

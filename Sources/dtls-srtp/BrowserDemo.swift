@@ -47,7 +47,7 @@ struct BrowserDemo: AsyncParsableCommand {
                                              profiles: try parseProfiles(local.srtpProfiles), peerFingerprints: [])
             dtls.versions = versions
             if let groups { dtls.groups = groups }
-            eprint("local-fingerprint: \(identity.fingerprint)")
+            eprint("local-fingerprint: \(identity.fingerprint())")
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
             let loop = group.next()
             let settings = BrowserDemoState.Settings(dtls: dtls, role: role,

@@ -65,8 +65,8 @@ struct IdentityOptions: ParsableArguments {
 
     func configuration(role: DTLSConnection.Role, requireClientCertificate: Bool = true) throws(CLIError) -> DTLSConfiguration {
         let (identity, generated) = try loadIdentity(cert: cert, key: key)
-        if generated { eprint("local-fingerprint: \(identity.fingerprint) (generated self-signed ECDSA P-256)") }
-        else { eprint("local-fingerprint: \(identity.fingerprint)") }
+        if generated { eprint("local-fingerprint: \(identity.fingerprint()) (generated self-signed ECDSA P-256)") }
+        else { eprint("local-fingerprint: \(identity.fingerprint())") }
         var config = try makeConfiguration(identity: identity, role: role, suites: try parseSuites(cipherSuites),
                                            profiles: try parseProfiles(srtpProfiles),
                                            peerFingerprints: try parseFingerprints(peerFingerprint),

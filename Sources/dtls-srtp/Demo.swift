@@ -30,8 +30,8 @@ struct Demo: AsyncParsableCommand {
         let started = ContinuousClock.now
         let (serverID, _) = try loadIdentity(cert: nil, key: nil, rsa: rsa)
         let (clientID, _) = try loadIdentity(cert: nil, key: nil, rsa: rsa)
-        let serverConfig = try makeConfiguration(identity: serverID, role: .server, suites: suites, profiles: profiles, peerFingerprints: [clientID.fingerprint])
-        let clientConfig = try makeConfiguration(identity: clientID, role: .client, suites: suites, profiles: profiles, peerFingerprints: [serverID.fingerprint])
+        let serverConfig = try makeConfiguration(identity: serverID, role: .server, suites: suites, profiles: profiles, peerFingerprints: [clientID.fingerprint()])
+        let clientConfig = try makeConfiguration(identity: clientID, role: .client, suites: suites, profiles: profiles, peerFingerprints: [serverID.fingerprint()])
         print("dtls-srtp demo: \(rsa ? "RSA-2048" : "ECDSA P-256") certificates generated in \(ms(started.duration(to: .now)))")
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -59,7 +59,7 @@ struct Demo: AsyncParsableCommand {
                           started: ContinuousClock.Instant, serverEnded: EventLoopPromise<PeerOutcome>,
                           clientEnded: EventLoopPromise<PeerOutcome>, report: EventLoopPromise<DemoReport>) async throws -> Int32 {
         var endpointConfig = EndpointConfiguration(role: .server, certificate: serverConfig.certificate,
-                                                   privateKey: serverConfig.privateKey, remoteFingerprints: [clientID.fingerprint])
+                                                   privateKey: serverConfig.privateKey, remoteFingerprints: [clientID.fingerprint()])
         endpointConfig.dtls = serverConfig
         let server = try await DTLSSRTPServerHandler.bind(on: loop, host: "127.0.0.1", port: 0, configuration: endpointConfig) {
             CoreServerDelegate(behaviour: ServerBehaviour(echo: true, printContract: false), firstPeerEnded: serverEnded)
@@ -67,7 +67,7 @@ struct Demo: AsyncParsableCommand {
         guard let serverAddress = server.localAddress else { throw CLIError("server socket has no address") }
         let total = packets
         var clientEndpointConfig = EndpointConfiguration(role: .client, certificate: clientConfig.certificate,
-                                                         privateKey: clientConfig.privateKey, remoteFingerprints: [serverID.fingerprint])
+                                                         privateKey: clientConfig.privateKey, remoteFingerprints: [serverID.fingerprint()])
         clientEndpointConfig.dtls = clientConfig
         let client = try await DTLSSRTPClientHandler.connect(on: loop, to: serverAddress, configuration: clientEndpointConfig) {
             DemoClient(pump: MediaPump(total: total), ended: clientEnded, report: report)
@@ -98,16 +98,16 @@ struct Demo: AsyncParsableCommand {
         try? await server.close()
 
         let kmEqual = clientOutcome.keyingMaterialHex != nil && clientOutcome.keyingMaterialHex == serverOutcome.keyingMaterialHex
-        let fpOK = clientOutcome.peerFingerprint == serverID.fingerprint.description
-            && serverOutcome.peerFingerprint == clientID.fingerprint.description
+        let fpOK = clientOutcome.peerFingerprint == serverID.fingerprint().description
+            && serverOutcome.peerFingerprint == clientID.fingerprint().description
         let s = serverOutcome.stats, c = clientOutcome.stats
         let rtpFailed = total - r.rtpOK
         let rtcpFailed = r.rtcpSent - r.rtcpOK
         print("cipher-suite:           \(clientOutcome.cipherSuite ?? "none")")
         print("srtp-profile:           \(clientOutcome.srtpProfile ?? "none")")
         print("extended-master-secret: \(clientOutcome.extendedMasterSecret ? "yes" : "no")")
-        print("server fingerprint:     \(serverID.fingerprint)")
-        print("client fingerprint:     \(clientID.fingerprint)")
+        print("server fingerprint:     \(serverID.fingerprint())")
+        print("client fingerprint:     \(clientID.fingerprint())")
         print("fingerprints verified:  \(fpOK ? "yes, both directions" : "NO")")
         print("keying material:        \(kmEqual ? "identical on both sides" : "DIFFERENT") (\((clientOutcome.keyingMaterialHex?.count ?? 0) / 2) bytes, EXTRACTOR-dtls_srtp)")
         print("handshake time:         \(clientOutcome.handshakeTime.map(ms) ?? "?") (client), \(serverOutcome.handshakeTime.map(ms) ?? "?") (server, from verified cookie)")

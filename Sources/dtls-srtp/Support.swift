@@ -52,39 +52,26 @@ func resolve(_ text: String) throws(CLIError) -> SocketAddress {
     }
 }
 
-struct Identity: @unchecked Sendable {
-    let certificate: Certificate
-    let privateKey: PrivateKey
-    var fingerprint: Fingerprint { Fingerprint(certificate: certificate) }
-}
+typealias Identity = DTLSIdentity
 
-/// Loads `--cert/--key`, or generates a self-signed ECDSA P-256 identity.
+/// Loads `--cert/--key` (which must match), or generates a self-signed
+/// ECDSA P-256 identity (RSA-2048 with `rsa`).
 func loadIdentity(cert: String?, key: String?, rsa: Bool = false) throws(CLIError) -> (Identity, generated: Bool) {
     switch (cert, key) {
     case (nil, nil):
         do {
-            let key = rsa ? try PrivateKey.generateRSA(bits: 2048) : try PrivateKey.generateECDSA(.p256)
-            let cert = try Certificate.selfSigned(privateKey: key)
-            return (Identity(certificate: cert, privateKey: key), true)
+            return (try DTLSIdentity.generate(rsa ? .rsa2048 : .ecdsaP256), true)
         } catch {
             throw CLIError("cannot generate a certificate: \(error)")
         }
     case (let c?, let k?):
-        let certPEM: String, keyPEM: String
-        do { certPEM = try String(contentsOfFile: c, encoding: .utf8) } catch {
-            throw CLIError("cannot read certificate '\(c)': \(error.localizedDescription)")
+        do {
+            return (try DTLSIdentity(certificatePEMFile: c, privateKeyPEMFile: k), false)
+        } catch .file(let reason) {
+            throw CLIError("cannot read certificate or key: \(reason)")
+        } catch {
+            throw CLIError("cannot load certificate '\(c)' with key '\(k)': \(error)")
         }
-        do { keyPEM = try String(contentsOfFile: k, encoding: .utf8) } catch {
-            throw CLIError("cannot read key '\(k)': \(error.localizedDescription)")
-        }
-        let certificate: Certificate, privateKey: PrivateKey
-        do { certificate = try Certificate(pemEncoded: certPEM) } catch {
-            throw CLIError("cannot parse certificate '\(c)': \(error)")
-        }
-        do { privateKey = try PrivateKey(pemEncoded: keyPEM) } catch {
-            throw CLIError("cannot parse key '\(k)': \(error)")
-        }
-        return (Identity(certificate: certificate, privateKey: privateKey), false)
     default:
         throw CLIError("--cert and --key go together")
     }

@@ -109,8 +109,9 @@ import Testing
         "",
         "sha-256",
         "sha-256 ",
-        "sha-1 " + hexBytes(20),
         "md5 " + hexBytes(16),
+        "md2 " + hexBytes(16),
+        "sha-1 " + hexBytes(32),                     // length of another hash
         "sha-256 " + hexBytes(31),                   // too short
         "sha-256 " + hexBytes(33),                   // too long
         "sha-256 " + hexBytes(32, separator: ""),    // no colons
@@ -126,9 +127,38 @@ import Testing
         #expect(Fingerprint(text) == nil)
     }
 
-    @Test func sha1IsRefusedWithAClearError() {
-        #expect(throws: CryptoError.malformedInput("sha-1 fingerprints are not supported (use sha-256 or stronger)")) {
-            try Fingerprint.parse("sha-1 " + Array(repeating: "AB", count: 20).joined(separator: ":"))
+    @Test func md5IsRefusedWithAClearError() {
+        #expect(throws: CryptoError.malformedInput("unsupported fingerprint hash \"md5\" (RFC 8122: sha-1, sha-224, sha-256, sha-384, sha-512)")) {
+            try Fingerprint.parse("MD5 " + Array(repeating: "AB", count: 16).joined(separator: ":"))
         }
+    }
+
+    // `openssl x509 -in Tests/Fixtures/peers/ec_cert.pem -noout -fingerprint -sha1` (-sha224, -sha512).
+    static let ecCertOthers: [FingerprintAlgorithm: String] = [
+        .sha1: "06:04:4A:ED:BB:43:C2:2E:32:8C:D4:76:42:B3:56:29:ED:F2:B9:4C",
+        .sha224: "2E:DF:60:59:B2:AD:DB:4F:6B:BD:E9:39:00:F9:F6:D1:4B:47:7C:5A:05:4B:8F:5F:66:93:95:FE",
+        .sha512: "1B:F0:1D:07:42:08:4F:B4:49:33:6E:0E:D7:1D:E1:01:FF:49:1D:75:31:4C:E1:CC:ED:DC:7D:5E:33:EA:4A:F0:89:DA:51:5C:F4:92:9B:14:8D:CA:7D:20:26:D8:88:1B:0C:7C:98:4C:B3:08:9F:BF:E0:E7:C2:23:7C:0D:18:1E",
+    ]
+
+    /// RFC 8122's hashes, sha-1 to sha-512, as a remote description may
+    /// name them: each parses, prints as OpenSSL does and matches only its
+    /// certificate.
+    @Test(arguments: [FingerprintAlgorithm.sha1, .sha224, .sha512])
+    func everyRegistryHashMatchesOpenSSLsFingerprint(algorithm: FingerprintAlgorithm) throws {
+        let ec = try Certificate(pemEncoded: SignatureTests.peerPEM("ec_cert.pem"))
+        let rsa = try Certificate(pemEncoded: SignatureTests.peerPEM("rsa_cert.pem"))
+        let text = "\(algorithm.sdpName) " + Self.ecCertOthers[algorithm]!
+        #expect(Fingerprint(certificate: ec, algorithm: algorithm).description == text)
+        let parsed = try Fingerprint.parse(text.uppercased())
+        #expect(parsed.algorithm == algorithm && parsed.bytes.count == algorithm.digestLength)
+        #expect(parsed.matches(ec.derEncoded) && !parsed.matches(rsa.derEncoded))
+    }
+
+    /// The validity period as `openssl x509 -noout -dates` prints it
+    /// (notBefore Nov 22 08:59:07 2026 GMT, notAfter Nov 19 08:59:07 2036 GMT).
+    @Test func theValidityPeriodReadsAsSecondsSince1970() throws {
+        let ec = try Certificate(pemEncoded: SignatureTests.peerPEM("ec_cert.pem"))
+        #expect(ec.notBefore == 1_795_337_947)
+        #expect(ec.notAfter == 2_110_697_947)
     }
 }

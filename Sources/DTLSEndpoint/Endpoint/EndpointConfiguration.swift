@@ -45,6 +45,13 @@ public struct EndpointConfiguration: Sendable {
         self.maxQueuedOutputs = 1024
     }
 
+    /// The same, with a certificate and key held as one (`DTLSIdentity.generate()`
+    /// or loaded from PEM files).
+    public init(role: DTLSRole, identity: DTLSIdentity, remoteFingerprints: [Fingerprint]) {
+        self.init(role: role, certificate: identity.certificate, privateKey: identity.privateKey,
+                  remoteFingerprints: remoteFingerprints)
+    }
+
     /// The engine configuration the endpoint runs: what a server passes to
     /// `DTLSCookieListener` so that connections it accepts can be adopted
     /// with `DTLSSRTPEndpoint(adopting:configuration:)`.

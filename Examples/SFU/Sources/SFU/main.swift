@@ -33,14 +33,13 @@ while let argument = arguments.popFirst() {
 LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
 let logger = Logger(label: "sfu")
 
-let key = try PrivateKey.generateECDSA(.p256)
-let certificate = try Certificate.selfSigned(privateKey: key, commonName: "sfu-example")
-var configuration = EndpointConfiguration(role: .server, certificate: certificate, privateKey: key, remoteFingerprints: [])
+let identity = try DTLSIdentity.generate(commonName: "sfu-example")  // ECDSA P-256, 30 days, as browsers make it
+var configuration = EndpointConfiguration(role: .server, identity: identity, remoteFingerprints: [])
 configuration.acceptsAnyCertificate = true
 
 let server = try await DTLSSRTPAsyncServer.bind(host: "127.0.0.1", port: port, configuration: configuration, logger: logger)
 print("sfu: listening on 127.0.0.1:\(server.localAddress.port ?? port)")
-print("sfu: \(Fingerprint(certificate: certificate).sdpLine)")
+print("sfu: \(identity.fingerprint().sdpLine)")
 
 let room = Room()
 let services = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
