@@ -22,6 +22,8 @@ public protocol DTLSSRTPServerDelegate: AnyObject {
     func server(_ handler: DTLSSRTPServerHandler, receivedRTCP packet: consuming ByteBuffer, from address: SocketAddress)
     /// A new handshake from `address` replaced the association there (RFC 6347 4.2.8).
     func server(_ handler: DTLSSRTPServerHandler, replaced address: SocketAddress)
+    /// The new association `restart(peerAt:...)` started is keyed (RFC 8842).
+    func server(_ handler: DTLSSRTPServerHandler, restarted address: SocketAddress, info: EndpointConnectionInfo)
     /// A DTLS application-data record from a peer.
     func server(_ handler: DTLSSRTPServerHandler, receivedApplicationData data: [UInt8], from address: SocketAddress)
     /// A STUN datagram, as received: from a peer, or (with
@@ -37,6 +39,7 @@ extension DTLSSRTPServerDelegate {
     public func server(_ handler: DTLSSRTPServerHandler, receivedRTP packet: consuming ByteBuffer, from address: SocketAddress) {}
     public func server(_ handler: DTLSSRTPServerHandler, receivedRTCP packet: consuming ByteBuffer, from address: SocketAddress) {}
     public func server(_ handler: DTLSSRTPServerHandler, replaced address: SocketAddress) {}
+    public func server(_ handler: DTLSSRTPServerHandler, restarted address: SocketAddress, info: EndpointConnectionInfo) {}
     public func server(_ handler: DTLSSRTPServerHandler, receivedApplicationData data: [UInt8], from address: SocketAddress) {}
     public func server(_ handler: DTLSSRTPServerHandler, receivedSTUN datagram: ByteBuffer, from address: SocketAddress) {}
     public func server(_ handler: DTLSSRTPServerHandler, closed address: SocketAddress, error: EndpointError?,
@@ -202,6 +205,14 @@ public final class DTLSSRTPServerHandler: ChannelInboundHandler {
         drain()
     }
 
+    /// Starts a new DTLS association with the connected peer at `address`
+    /// (RFC 8842); see `DTLSSRTPServer.restart(peerAt:...)`.
+    public func restart(peerAt address: SocketAddress, remoteFingerprints: [Fingerprint], role: DTLSRole? = nil,
+                        identity: DTLSIdentity? = nil) throws(EndpointError) {
+        try server.restart(peerAt: address, remoteFingerprints: remoteFingerprints, role: role, identity: identity, now: .now)
+        drain()
+    }
+
     /// Starts a handshake as the DTLS client of the peer at `address`.
     public func connect(to address: SocketAddress, remoteFingerprints: [Fingerprint]) throws(EndpointError) {
         try server.connect(to: address, remoteFingerprints: remoteFingerprints, now: .now)
@@ -232,6 +243,8 @@ public final class DTLSSRTPServerHandler: ChannelInboundHandler {
                 delegate?.server(self, connected: address, info: info)
             case .replaced(let address):
                 delegate?.server(self, replaced: address)
+            case .restarted(let address, let info):
+                delegate?.server(self, restarted: address, info: info)
             case .closed(let address, let error, let counters):
                 delegate?.server(self, closed: address, error: error, counters: counters)
             case .timeout(let deadline):

@@ -18,6 +18,7 @@ final class ServerHarness {
     var connected: [(Int, EndpointConnectionInfo)] = []
     var rtp: [(Int, [UInt8])] = []
     var replaced: [Int] = []
+    var restarted: [(Int, EndpointConnectionInfo)] = []
     var closed: [(Int, EndpointError?)] = []
     var transmitted: [(Int, [UInt8])] = []
     /// Every transmit and close, in output order.
@@ -65,6 +66,7 @@ final class ServerHarness {
             case .rtcp, .applicationData: break
             case .connected(let address, let info): connected.append((address, info))
             case .replaced(let address): replaced.append(address)
+            case .restarted(let address, let info): restarted.append((address, info))
             case .closed(let address, let error, _):
                 closed.append((address, error))
                 order.append("closed \(address)")
@@ -197,6 +199,39 @@ final class ServerHarness {
         #expect(h.rtp.count == 1)
         #expect(h.rtp.first.map { Array($0.1.prefix(4)) } == [0x80, 96, 0, 2])
         #expect(h.server.endpoint(for: 7)?.counters.authenticationFailures == 1)
+    }
+
+    /// RFC 8842: the application restarts a connected peer (its new offer
+    /// brought a new certificate); the peer's new ClientHello goes to its
+    /// own endpoint, not through the front door as a replacement, and its
+    /// media switches to the new keys.
+    @Test func aRestartedPeerKeepsItsPlaceAndSwitchesKeys() throws {
+        let h = try ServerHarness()
+        let client = try h.addClient(at: 7)
+        h.pump()
+        #expect(h.connected.count == 1)
+        let oldPacket = try h.protectedRTP(from: 7, sequence: 1)
+
+        let renewed = try DTLSIdentity(certificate: TestIdentity.ecdsaP384.certificate, privateKey: TestIdentity.ecdsaP384.key)
+        try h.server.restart(peerAt: 7, remoteFingerprints: [TestIdentity.ecdsaP384.fingerprint], now: h.now)
+        try client.endpoint.restart(remoteFingerprints: [ServerHarness.serverIdentity.fingerprint], identity: renewed, now: h.now)
+        h.drainServer()
+        h.pump()
+        #expect(h.replaced.isEmpty && h.server.counters.replaced == 0)
+        #expect(h.restarted.count == 1 && h.connected.count == 1)
+        #expect(h.restarted.first?.1.remoteFingerprint == TestIdentity.ecdsaP384.fingerprint)
+        #expect(h.server.endpoint(for: 7)?.counters.restarts == 1)
+
+        h.server.receive(try h.protectedRTP(from: 7, sequence: 2), from: 7, now: h.now)
+        h.server.receive(oldPacket, from: 7, now: h.now)
+        h.server.service(now: h.now)
+        h.drainServer()
+        #expect(h.rtp.count == 1)
+        #expect(h.rtp.first.map { Array($0.1.prefix(4)) } == [0x80, 96, 0, 2])
+        #expect(h.server.endpoint(for: 7)?.counters.authenticationFailures == 1)
+        #expect(throws: EndpointError.closed) {
+            try h.server.restart(peerAt: 99, remoteFingerprints: [TestIdentity.ecdsaP384.fingerprint], now: h.now)
+        }
     }
 
     @Test func aClientHelloWithoutACookieNeverReachesTheConnectedPeer() throws {

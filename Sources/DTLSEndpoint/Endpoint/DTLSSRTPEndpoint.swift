@@ -67,8 +67,11 @@ public final class DTLSSRTPEndpoint {
     /// the profile: keep this much spare room after a packet.
     public static let maximumTrailerLength = SRTPSession.maximumTrailerLength
 
-    public let role: DTLSRole
-    public let configuration: EndpointConfiguration
+    /// This side's DTLS role; `restart` may change it (RFC 8842).
+    public private(set) var role: DTLSRole
+    /// What the endpoint runs; `restart` replaces its role, fingerprints
+    /// and identity.
+    public private(set) var configuration: EndpointConfiguration
     public private(set) var state: State = .new
     /// Why the endpoint failed, once `state == .failed`.
     public private(set) var failure: EndpointError?
@@ -115,7 +118,10 @@ public final class DTLSSRTPEndpoint {
         }
     }
 
-    private let dtlsConfiguration: DTLSConfiguration
+    private var dtlsConfiguration: DTLSConfiguration
+    /// A new association is being negotiated while media keeps flowing
+    /// under the current keys (see `restart`).
+    public private(set) var isRestarting = false
     private var connection: DTLSConnection?
     private var srtp: SRTPTransport? {
         get { media.transport }
@@ -172,6 +178,48 @@ public final class DTLSSRTPEndpoint {
             ? DTLSConnection(clientWith: dtlsConfiguration, now: now)
             : DTLSConnection(serverWith: dtlsConfiguration, now: now)
         transition(to: .connecting)
+        pumpEngine()
+    }
+
+    /// Starts a new DTLS association with the same peer, as RFC 8842 (5)
+    /// requires when the remote description brings a new fingerprint,
+    /// `a=setup` role or `a=tls-id`, as an ICE restart with a renegotiated
+    /// certificate does. Media keeps flowing under the current SRTP keys
+    /// while the new handshake runs; once it completes and the peer's new
+    /// certificate matches `remoteFingerprints`, the new keys replace the
+    /// old ones in both directions and `.connected` is reported again with
+    /// the new association's details. The state stays `connected` meanwhile
+    /// (`isRestarting` says a handshake is under way); a failed new
+    /// handshake fails the endpoint, as a first one would.
+    ///
+    /// The old association is dropped without close_notify: the peer is
+    /// restarting too, and its new association would take the alert as its
+    /// own. `identity` replaces this side's certificate (when the local
+    /// description's fingerprint changed), `role` its DTLS role (nil: the
+    /// same). Allowed while `connecting` or `connected`; throws `.closed`
+    /// otherwise, and `.noRemoteFingerprints` for an empty list.
+    public func restart(remoteFingerprints: [Fingerprint], role newRole: DTLSRole? = nil,
+                        identity: DTLSIdentity? = nil, now: DTLSInstant) throws(EndpointError) {
+        guard state == .connecting || state == .connected else { throw .closed }
+        var config = configuration
+        config.role = newRole ?? role
+        config.remoteFingerprints = remoteFingerprints
+        if let identity {
+            config.dtls.certificate = identity.certificate
+            config.dtls.privateKey = identity.privateKey
+        }
+        let dtls = try config.effectiveDTLSConfiguration()
+        configuration = config
+        dtlsConfiguration = dtls
+        role = config.role
+        engineInfo = nil
+        engineDeadline = nil
+        remoteCertificate = nil
+        isRestarting = state == .connected
+        endpointCounters.restarts += 1
+        connection = role == .client
+            ? DTLSConnection(clientWith: dtls, now: now)
+            : DTLSConnection(serverWith: dtls, now: now)
         pumpEngine()
     }
 
@@ -423,6 +471,7 @@ public final class DTLSSRTPEndpoint {
     private func fail(_ error: EndpointError) {
         guard state == .new || state == .connecting || state == .connected else { return }
         srtp = nil
+        isRestarting = false
         failure = error
         transition(to: .failed)
     }
@@ -487,7 +536,7 @@ public final class DTLSSRTPEndpoint {
     /// The gate: SRTP sessions exist only after the engine reported
     /// `connected` and the verified certificate matches a remote fingerprint.
     private func installKeys(profile: SRTPProtectionProfile, bytes: [UInt8], isClient: Bool) {
-        guard state == .connecting, let connection else { return }
+        guard state == .connecting || isRestarting, let connection else { return }
         guard let info = engineInfo, info.srtpProfile == profile, isClient == (role == .client) else {
             fail(.noSRTPProfileAgreed)
             connection.abort(alert: .handshakeFailure, reason: "SRTP profile or role disagrees with the handshake")
@@ -516,6 +565,7 @@ public final class DTLSSRTPEndpoint {
             return
         }
         remoteCertificate = certificate
+        isRestarting = false
         let endpointInfo = EndpointConnectionInfo(dtls: info, srtpProfile: srtpProfile, remoteFingerprint: matched)
         connectionInfo = endpointInfo
         transition(to: .connected)

@@ -50,6 +50,8 @@ public struct EndpointCounters: Sendable, Hashable {
     public var droppedQueueFull = 0
     /// RTP/RTCP packets the caller asked to protect that failed.
     public var protectFailures = 0
+    /// New DTLS associations started by `restart` (RFC 8842).
+    public var restarts = 0
 
     public init() {}
 

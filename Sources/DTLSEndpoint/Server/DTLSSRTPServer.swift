@@ -74,6 +74,10 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable, Datagram: Server
         /// A new handshake from this address replaced the peer that was
         /// connected there (RFC 6347 4.2.8); its keys are gone.
         case replaced(Address)
+        /// The new DTLS association that `restart(peerAt:...)` started
+        /// completed: the peer's new certificate matched, and its media now
+        /// runs on the new keys (RFC 8842).
+        case restarted(Address, EndpointConnectionInfo)
         /// The peer is gone: closed by either side, failed (the error says
         /// why: a handshake failure, a fingerprint mismatch, an SRTP keying
         /// failure), idle, or evicted. Its final counters come along.
@@ -184,7 +188,7 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable, Datagram: Server
             handleStranger(datagram, from: address, now: now)
             return
         }
-        if peer.isConnected, let offset = datagram.withBytes({ Self.clientHelloFragmentOffset($0) }) {
+        if peer.isConnected, !peer.endpoint.isRestarting, let offset = datagram.withBytes({ Self.clientHelloFragmentOffset($0) }) {
             // RFC 6347 4.2.8: a new handshake from a connected peer's
             // address. It proves nothing until its cookie verifies, and it
             // never reaches the old association (which would refuse it as
@@ -269,6 +273,19 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable, Datagram: Server
         let endpoint = try DTLSSRTPEndpoint(configuration: config)
         endpoint.start(now: now)
         add(endpoint, at: address, now: now)
+    }
+
+    /// Starts a new DTLS association with the connected peer at `address`
+    /// (RFC 8842: its new remote description brought a new fingerprint or
+    /// `a=setup` role): see `DTLSSRTPEndpoint.restart`. Its media keeps
+    /// flowing on the current keys until `.restarted` reports the new ones;
+    /// meanwhile its new ClientHello (when it is the DTLS client) goes to
+    /// its own endpoint, not through the front door as a replacement.
+    public func restart(peerAt address: Address, remoteFingerprints: [Fingerprint], role: DTLSRole? = nil,
+                        identity: DTLSIdentity? = nil, now: DTLSInstant) throws(EndpointError) {
+        guard let peer = peers[address], !peer.isGone else { throw .closed }
+        try peer.endpoint.restart(remoteFingerprints: remoteFingerprints, role: role, identity: identity, now: now)
+        drain(peer, now: now)
     }
 
     /// Fires every timer due at `now`: retransmissions, handshake deadlines, idle peers.
@@ -548,6 +565,10 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable, Datagram: Server
                     break
                 }
             case .connected(let info):
+                if peer.isConnected {
+                    emit(.restarted(peer.address, info))
+                    continue
+                }
                 peer.isConnected = true
                 handshaking[peer.id] = nil
                 emit(.connected(peer.address, info))

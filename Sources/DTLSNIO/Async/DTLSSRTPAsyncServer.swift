@@ -261,6 +261,14 @@ final class Bridge: DTLSSRTPServerDelegate {
         }
     }
 
+    func server(_ handler: DTLSSRTPServerHandler, restarted address: SocketAddress, info: EndpointConnectionInfo) {
+        var fields = metadata[address] ?? ["peer": "\(address)"]
+        fields["fingerprint"] = "\(info.remoteFingerprint)"
+        fields["dtls-version"] = "\(info.dtls.version)"
+        metadata[address] = fields
+        logger.info("peer restarted: new DTLS association, new SRTP keys", metadata: fields)
+    }
+
     func server(_ handler: DTLSSRTPServerHandler, replaced address: SocketAddress) {
         logger.info("peer replaced by a new handshake from its address", metadata: metadata[address] ?? ["peer": "\(address)"])
         end(address)
