@@ -26,6 +26,7 @@ test: deps
 	bash scripts/interop.sh .build/debug/dtls-srtp
 	$(SWIFT) build --package-path Examples/SFU
 	bash scripts/sfu-example.sh .build/debug/dtls-srtp Examples/SFU/.build/debug/SFU
+	bash scripts/sfu-example.sh .build/debug/dtls-srtp Examples/SFU/.build/debug/MiniSFU mini
 
 # NSS 3.125 as an independent DTLS peer (Tools/nss-peer): built against
 # libnss3-dev's headers, run on firefox-esr's NSS libraries (Debian's own

@@ -85,6 +85,7 @@ let package = Package(
         .target(name: "CForwardBaseline", dependencies: ["CSRTP"]),
         .executableTarget(name: "dtls-srtp-bench", dependencies: ["DTLS", "DTLSCrypto", "OpenSSLReference", "SRTP", "DTLSEndpoint", "CSRTP", "CMallocCounter",
                                                                   "CForwardBaseline", "DTLSNIO",
+                                                                  .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                                                                   .product(name: "NIOCore", package: "swift-nio"),
                                                                   .product(name: "NIOPosix", package: "swift-nio")],
                           path: "Sources/DTLSBench",
@@ -107,7 +108,7 @@ let package = Package(
         .target(name: "Conformance", dependencies: ["DTLS", "DTLSCrypto", "SRTP", "DTLSEndpoint"], swiftSettings: safe),
         .executableTarget(name: "dtls-srtp-vectors", dependencies: ["Conformance"]),
 
-        // MARK: Examples (the README quotes them; `make test` builds and runs them)
+        // MARK: Examples (`make test` builds and runs them; Examples/SFU is its own package)
         .executableTarget(name: "EngineInOneScreen", dependencies: ["DTLS", "DTLSCrypto", "SRTP"],
                           path: "Examples/EngineInOneScreen"),
 

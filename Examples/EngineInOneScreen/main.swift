@@ -1,5 +1,5 @@
 // Two Sans-IO engines, a client and a server, handshake in memory and
-// exchange one SRTP packet. Built and run by `make test`; the README quotes it.
+// exchange one SRTP packet. Built and run by `make test`; the README and the DTLS DocC article point to it.
 import DTLS
 import DTLSCrypto
 import SRTP

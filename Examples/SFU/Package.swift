@@ -22,5 +22,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // The README's twenty-line SFU.
+        .executableTarget(name: "MiniSFU", dependencies: [
+            .product(name: "DTLSNIO", package: "dtls-srtp"),
+            .product(name: "DTLSEndpoint", package: "dtls-srtp"),
+            .product(name: "DTLSCrypto", package: "dtls-srtp"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
     ]
 )

@@ -67,7 +67,7 @@ enum ForwardBench {
     }
 
     /// A: connects, then is silent (the generator sends from its socket).
-    final class Source: DTLSSRTPClientDelegate {
+    final class Source: DTLSSRTPClientDelegate, @unchecked Sendable {
         let connected: EventLoopPromise<Void>
         init(connected: EventLoopPromise<Void>) { self.connected = connected }
         func clientConnected(_ client: DTLSSRTPClientHandler, info: EndpointConnectionInfo) { connected.succeed(()) }

@@ -137,7 +137,7 @@ while let a = args.popFirst() {
         for _ in 0..<n { for (_, body) in paths { body() } }
         exit(0)
     case "-h", "--help":
-        print("usage: dtls-srtp-bench [--srtp-layers] [--quick] [--reps N] [--seconds S] [--markdown FILE] [--only handshake|records|srtp|allocations|memory|scale|storm|forward]")
+        print("usage: dtls-srtp-bench [--srtp-layers] [--quick] [--reps N] [--seconds S] [--markdown FILE] [--only handshake|records|srtp|allocations|memory|scale|storm|forward|forward-loops]")
         print("                       [--srtp-crypto libcrypto|builtin]   (before --profile-*; default libcrypto)")
         print("The 'stock libsrtp2, NSS' rows are measured in a child process on libsrtp's built-in crypto.")
         exit(0)
@@ -392,6 +392,35 @@ if want("forward") {
                       samples: oursAllocations), baseline: nil, lowerIsBetter: true)
     report.add(Figure(name: "server heap allocations per forwarded packet: NIO floor", unit: "allocs",
                       samples: floorAllocations), baseline: nil, lowerIsBetter: true)
+}
+
+if want("forward-loops") {
+    log("forward-loops...")
+    let seconds = quick ? 1.0 : 3.0
+    var rates: [Int: [Double]] = [1: [], 2: []], cpu: [Int: [Double]] = [1: [], 2: []]
+    for _ in 0..<max(1, min(reps, 5)) {
+        for loops in [1, 2] {
+            let r = AsyncForwardBench.run(seconds: seconds, loops: loops, client: client, server: server)
+            log(String(format: "  async server, %d loop(s)%@: %.0f pkt/s, %.2f us CPU/pkt", loops,
+                       loops == 2 ? (r.crossedLoops ? " (A and B on different loops)" : " (A and B landed on ONE loop)") : "",
+                       r.packetsPerSecond, r.cpuMicrosecondsPerPacket))
+            guard loops == 1 || r.crossedLoops else { continue }
+            rates[loops]!.append(r.packetsPerSecond)
+            cpu[loops]!.append(r.cpuMicrosecondsPerPacket)
+        }
+    }
+    let one = Figure(name: "SRTP forwarded A->B through the async server (DTLSSRTPAsyncServer + a consumer task), 1 loop", unit: "pkt/s", samples: rates[1]!)
+    report.add(one, baseline: nil)
+    if !rates[2]!.isEmpty {
+        report.add(Figure(name: "the same, 2 loops (SO_REUSEPORT), A and B on different loops: every packet crosses loops", unit: "pkt/s", samples: rates[2]!),
+                   baseline: one, baselineName: "1 loop")
+    }
+    let oneCPU = Figure(name: "async server CPU per forwarded packet (process less the generator's thread), 1 loop", unit: "us", samples: cpu[1]!)
+    report.add(oneCPU, baseline: nil, lowerIsBetter: true)
+    if !cpu[2]!.isEmpty {
+        report.add(Figure(name: "async server CPU per forwarded packet, 2 loops, crossing loops", unit: "us", samples: cpu[2]!),
+                   baseline: oneCPU, lowerIsBetter: true, baselineName: "1 loop")
+    }
 }
 
 if want("storm") {

@@ -15,7 +15,8 @@ import DTLSCrypto
 /// waits for the whole first ClientHello (it may come in fragments) and
 /// takes the first of its versions the client lists; a 1.2 ServerHello
 /// then carries the downgrade sentinel (RFC 8446 4.1.3). A client offers
-/// DTLS 1.3 alone with `[.dtls13]`, else DTLS 1.2.
+/// every listed version in one ClientHello (by default 1.3 and 1.2, 1.3
+/// preferred) and checks the sentinel when the server picks 1.2.
 ///
 /// A connection is confined to one thread (it is not `Sendable`); an SFU
 /// runs many of them, each on the thread that owns its peer.

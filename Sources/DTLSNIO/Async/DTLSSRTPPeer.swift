@@ -33,8 +33,11 @@ public struct DTLSSRTPPeer: Sendable {
 
 /// Sends media to one peer from any task or thread: each call hops to the
 /// server's event loop (unless already there), where the packet is
-/// encrypted in its own buffer and written; writes of one loop turn leave
-/// together.
+/// encrypted in its own buffer, written and flushed. Each hop is one NIO
+/// task (and a wake-up of that loop when it sleeps): `send(contentsOf:)`
+/// makes one hop for a batch. Measured in `dtls-srtp-bench --only
+/// forward-loops`: about 24 us of CPU per packet forwarded through this
+/// API against about 11 us through `DTLSSRTPServerHandler`'s delegate.
 public struct DTLSSRTPPeerWriter: Sendable {
     let address: SocketAddress
     let handler: NIOLoopBound<DTLSSRTPServerHandler>
