@@ -1,5 +1,4 @@
 import CForwardBaseline
-import CSRTP
 import DTLS
 import DTLSCrypto
 import DTLSEndpoint
@@ -32,15 +31,6 @@ enum AsyncForwardBench {
         var crossedLoops: Bool
     }
 
-    /// B: counts what its endpoint opened. Touched only on the client loop.
-    final class Sink: DTLSSRTPClientDelegate, @unchecked Sendable {
-        let connected: EventLoopPromise<Void>
-        var received = 0
-        init(connected: EventLoopPromise<Void>) { self.connected = connected }
-        func clientConnected(_ client: DTLSSRTPClientHandler, info: EndpointConnectionInfo) { connected.succeed(()) }
-        func client(_ client: DTLSSRTPClientHandler, receivedRTP packet: [UInt8]) { received += 1 }
-    }
-
     static func processCPUNanoseconds() -> UInt64 {
         var usage = rusage()
         getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
@@ -57,13 +47,7 @@ enum AsyncForwardBench {
             try? serverGroup.syncShutdownGracefully()
             try? clientGroup.syncShutdownGracefully()
         }
-        var serverConfig = EndpointConfiguration(role: .server, certificate: server.certificate, privateKey: server.key,
-                                                 remoteFingerprints: [client.fingerprint])
-        serverConfig.dtls.srtpProfiles = [.aeadAes128Gcm]
-        var clientConfig = EndpointConfiguration(role: .client, certificate: client.certificate, privateKey: client.key,
-                                                 remoteFingerprints: [server.fingerprint])
-        clientConfig.dtls.srtpProfiles = [.aeadAes128Gcm]
-        let handlerConfig = serverConfig, peerConfig = clientConfig
+        let (handlerConfig, peerConfig) = ForwardBench.configurations(client: client, server: server)
         let asyncServer: DTLSSRTPAsyncServer = blockingAwait {
             try await DTLSSRTPAsyncServer.bind(host: "127.0.0.1", port: 0, configuration: handlerConfig,
                                                inboundBufferPackets: 4096, group: serverGroup, loops: loops)
@@ -97,27 +81,18 @@ enum AsyncForwardBench {
         }
 
         func connect(_ delegate: any DTLSSRTPClientDelegate & Sendable) -> any Channel {
-            try! DatagramBootstrap(group: clientLoop)
-                .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
-                .channelOption(.maxMessagesPerRead, value: 16)
-                .channelOption(.datagramVectorReadMessageCount, value: 16)
-                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 16 * 2048))
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(
-                            try DTLSSRTPClientHandler(configuration: peerConfig, remote: serverAddress, delegate: delegate))
-                    }
-                }
-                .bind(host: "127.0.0.1", port: 0).wait()
+            ForwardBench.clientSocket(on: clientLoop) { channel in
+                try channel.pipeline.syncOperations.addHandler(
+                    try DTLSSRTPClientHandler(configuration: peerConfig, remote: serverAddress, delegate: delegate))
+            }
         }
         let source = ForwardBench.Source(connected: clientLoop.makePromise())
         let a = connect(source)
         try! source.connected.futureResult.wait()
-        var sink = Sink(connected: clientLoop.makePromise())
         var b: any Channel = a
         var crossed = false
         for _ in 0..<16 {
-            sink = Sink(connected: clientLoop.makePromise())
+            let sink = ForwardBench.Sink(connected: clientLoop.makePromise())
             b = connect(sink)
             try! sink.connected.futureResult.wait()
             Thread.sleep(forTimeInterval: 0.05)
@@ -200,18 +175,8 @@ enum AsyncForwardBench {
             while sent < 32, Int(sequence) - received < window {
                 sequence &+= 1
                 sent += 1
-                let seq = UInt16(truncatingIfNeeded: sequence)
-                packet[0] = 0x80; packet[1] = 111
-                packet[2] = UInt8(seq >> 8); packet[3] = UInt8(truncatingIfNeeded: seq)
-                packet[4] = UInt8(truncatingIfNeeded: sequence >> 24); packet[5] = UInt8(truncatingIfNeeded: sequence >> 16)
-                packet[6] = UInt8(truncatingIfNeeded: sequence >> 8); packet[7] = UInt8(truncatingIfNeeded: sequence)
-                packet[8] = UInt8(ssrc >> 24); packet[9] = UInt8(truncatingIfNeeded: ssrc >> 16)
-                packet[10] = UInt8(truncatingIfNeeded: ssrc >> 8); packet[11] = UInt8(truncatingIfNeeded: ssrc)
-                var length = Int32(12 + ForwardBench.payloadLength)
-                let status = packet.withUnsafeMutableBytes { srtp_protect(session.session, $0.baseAddress, &length) }
-                guard status == srtp_err_status_ok else { continue }
-                var out = channel.allocator.buffer(capacity: Int(length))
-                out.writeBytes(packet[0..<Int(length)])
+                guard let out = ForwardBench.sealedRTP(&packet, sequence: sequence, ssrc: ssrc, session: session,
+                                                       allocator: channel.allocator) else { continue }
                 channel.write(AddressedEnvelope(remoteAddress: target, data: out), promise: nil)
             }
             if sent > 0 {

@@ -99,23 +99,56 @@ enum ForwardBench {
             guard running else { return }
             for _ in 0..<32 {
                 sequence &+= 1
-                let seq = UInt16(truncatingIfNeeded: sequence)
-                packet[0] = 0x80; packet[1] = 111
-                packet[2] = UInt8(seq >> 8); packet[3] = UInt8(truncatingIfNeeded: seq)
-                packet[4] = UInt8(truncatingIfNeeded: sequence >> 24); packet[5] = UInt8(truncatingIfNeeded: sequence >> 16)
-                packet[6] = UInt8(truncatingIfNeeded: sequence >> 8); packet[7] = UInt8(truncatingIfNeeded: sequence)
-                packet[8] = UInt8(ssrc >> 24); packet[9] = UInt8(truncatingIfNeeded: ssrc >> 16)
-                packet[10] = UInt8(truncatingIfNeeded: ssrc >> 8); packet[11] = UInt8(truncatingIfNeeded: ssrc)
-                var length = Int32(12 + payloadLength)
-                let status = packet.withUnsafeMutableBytes { srtp_protect(session.session, $0.baseAddress, &length) }
-                guard status == srtp_err_status_ok else { continue }
-                var out = channel.allocator.buffer(capacity: Int(length))
-                out.writeBytes(packet[0..<Int(length)])
+                guard let out = ForwardBench.sealedRTP(&packet, sequence: sequence, ssrc: ssrc, session: session, allocator: channel.allocator) else { continue }
                 channel.write(AddressedEnvelope(remoteAddress: target, data: out), promise: nil)
             }
             channel.flush()
             channel.eventLoop.execute { self.pump() }
         }
+    }
+
+    /// The server's and the client's configurations: AEAD_AES_128_GCM, each
+    /// pinning the other's certificate.
+    static func configurations(client: BenchIdentity, server: BenchIdentity) -> (server: EndpointConfiguration, client: EndpointConfiguration) {
+        var serverConfig = EndpointConfiguration(role: .server, certificate: server.certificate, privateKey: server.key,
+                                                 remoteFingerprints: [client.fingerprint])
+        serverConfig.dtls.srtpProfiles = [.aeadAes128Gcm]
+        var clientConfig = EndpointConfiguration(role: .client, certificate: client.certificate, privateKey: client.key,
+                                                 remoteFingerprints: [server.fingerprint])
+        clientConfig.dtls.srtpProfiles = [.aeadAes128Gcm]
+        return (serverConfig, clientConfig)
+    }
+
+    /// A's next RTP packet (PT 111, `payloadLength` bytes), protected in
+    /// `scratch` with A's write key and copied into a fresh buffer; nil when
+    /// libsrtp refused it.
+    static func sealedRTP(_ scratch: inout [UInt8], sequence: UInt32, ssrc: UInt32, session: RawSRTPSession,
+                          allocator: ByteBufferAllocator) -> ByteBuffer? {
+        let seq = UInt16(truncatingIfNeeded: sequence)
+        scratch[0] = 0x80; scratch[1] = 111
+        scratch[2] = UInt8(seq >> 8); scratch[3] = UInt8(truncatingIfNeeded: seq)
+        scratch[4] = UInt8(truncatingIfNeeded: sequence >> 24); scratch[5] = UInt8(truncatingIfNeeded: sequence >> 16)
+        scratch[6] = UInt8(truncatingIfNeeded: sequence >> 8); scratch[7] = UInt8(truncatingIfNeeded: sequence)
+        scratch[8] = UInt8(ssrc >> 24); scratch[9] = UInt8(truncatingIfNeeded: ssrc >> 16)
+        scratch[10] = UInt8(truncatingIfNeeded: ssrc >> 8); scratch[11] = UInt8(truncatingIfNeeded: ssrc)
+        var length = Int32(12 + payloadLength)
+        let status = scratch.withUnsafeMutableBytes { srtp_protect(session.session, $0.baseAddress, &length) }
+        guard status == srtp_err_status_ok else { return nil }
+        var out = allocator.buffer(capacity: Int(length))
+        out.writeBytes(scratch[0..<Int(length)])
+        return out
+    }
+
+    /// A client socket as both benches make it (4 MB receive buffer, reads
+    /// of 16), with `handlers` in its pipeline.
+    static func clientSocket(on loop: any EventLoop, _ handlers: @escaping @Sendable (any Channel) throws -> Void) -> any Channel {
+        try! DatagramBootstrap(group: loop)
+            .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
+            .channelOption(.maxMessagesPerRead, value: 16)
+            .channelOption(.datagramVectorReadMessageCount, value: 16)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 16 * 2048))
+            .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try handlers(channel) } }
+            .bind(host: "127.0.0.1", port: 0).wait()
     }
 
     /// The NIO floor: the same SwiftNIO socket as the shipped server, and
@@ -186,13 +219,7 @@ enum ForwardBench {
             try? serverGroup.syncShutdownGracefully()
             try? clientGroup.syncShutdownGracefully()
         }
-        var serverConfig = EndpointConfiguration(role: .server, certificate: server.certificate, privateKey: server.key,
-                                                 remoteFingerprints: [client.fingerprint])
-        serverConfig.dtls.srtpProfiles = [.aeadAes128Gcm]
-        var clientConfig = EndpointConfiguration(role: .client, certificate: client.certificate, privateKey: client.key,
-                                                 remoteFingerprints: [server.fingerprint])
-        clientConfig.dtls.srtpProfiles = [.aeadAes128Gcm]
-        let handlerConfig = serverConfig, peerConfig = clientConfig
+        let (handlerConfig, peerConfig) = configurations(client: client, server: server)
         let forwarder = Forwarder()
         // The shipped path: the socket exactly as `bind` makes it.
         let serverChannel: any Channel = blockingAwait {
@@ -205,25 +232,20 @@ enum ForwardBench {
         func connect(tapped: Bool, _ make: @escaping @Sendable (EventLoopPromise<Void>) -> any DTLSSRTPClientDelegate)
             -> (any Channel, EventLoopPromise<Void>) {
             let connected = clientLoop.makePromise(of: Void.self)
-            let channel = try! DatagramBootstrap(group: clientLoop)
-                .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
-                .channelOption(.maxMessagesPerRead, value: 16)
-                .channelOption(.datagramVectorReadMessageCount, value: 16)
-                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 16 * 2048))
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        if tapped { try channel.pipeline.syncOperations.addHandler(tap) }
-                        try channel.pipeline.syncOperations.addHandler(
-                            try DTLSSRTPClientHandler(configuration: peerConfig, remote: serverAddress, delegate: make(connected)))
-                    }
-                }
-                .bind(host: "127.0.0.1", port: 0).wait()
+            let channel = clientSocket(on: clientLoop) { channel in
+                if tapped { try channel.pipeline.syncOperations.addHandler(tap) }
+                try channel.pipeline.syncOperations.addHandler(
+                    try DTLSSRTPClientHandler(configuration: peerConfig, remote: serverAddress, delegate: make(connected)))
+            }
             return (channel, connected)
         }
         let (a, aConnected) = connect(tapped: false) { Source(connected: $0) }
         try! aConnected.futureResult.wait()
         let (b, bConnected) = connect(tapped: true) { Sink(connected: $0) }
         try! bConnected.futureResult.wait()
+        // A DTLS 1.3 client is connected once it sent its Finished; the
+        // server, once that arrived: wait for the server to know both.
+        while try! serverLoop.submit({ forwarder.order.count }).wait() < 2 { Thread.sleep(forTimeInterval: 0.001) }
 
         // The keys the server holds: A's client write key (what it opens
         // with) and B's server write key (what it seals with).

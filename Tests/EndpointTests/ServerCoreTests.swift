@@ -108,6 +108,20 @@ final class ServerHarness {
         let n = try client.endpoint.protectRTP(&packet, length: 16)
         return Array(packet[0..<n])
     }
+
+    /// Delivers a packet protected now by the client at `address` and
+    /// `stale` (protected under its previous keys): only the first opens.
+    func expectOnlyTheNewKeysOpen(at address: Int, stale: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let failures = server.endpoint(for: address)?.counters.authenticationFailures ?? 0
+        let delivered = rtp.count
+        server.receive(try protectedRTP(from: address, sequence: 2), from: address, now: now)
+        server.receive(stale, from: address, now: now)
+        server.service(now: now)
+        drainServer()
+        #expect(rtp.count == delivered + 1, sourceLocation: sourceLocation)
+        #expect(rtp.last.map { Array($0.1.prefix(4)) } == [0x80, 96, 0, 2], sourceLocation: sourceLocation)
+        #expect(server.endpoint(for: address)?.counters.authenticationFailures == failures + 1, sourceLocation: sourceLocation)
+    }
 }
 
 /// The Sans-IO multi-peer server core: front door, fairness, limits,
@@ -192,13 +206,7 @@ final class ServerHarness {
         #expect(h.transmitted.count - sentBefore <= 4, "HelloRetryRequest, the server's flight (2 datagrams), ACK")
 
         // Media flows on the new keys; the old association's keys are gone.
-        h.server.receive(try h.protectedRTP(from: 7, sequence: 2), from: 7, now: h.now)
-        h.server.receive(oldPacket, from: 7, now: h.now)
-        h.server.service(now: h.now)
-        h.drainServer()
-        #expect(h.rtp.count == 1)
-        #expect(h.rtp.first.map { Array($0.1.prefix(4)) } == [0x80, 96, 0, 2])
-        #expect(h.server.endpoint(for: 7)?.counters.authenticationFailures == 1)
+        try h.expectOnlyTheNewKeysOpen(at: 7, stale: oldPacket)
     }
 
     /// RFC 8842: the application restarts a connected peer (its new offer
@@ -222,13 +230,7 @@ final class ServerHarness {
         #expect(h.restarted.first?.1.remoteFingerprint == TestIdentity.ecdsaP384.fingerprint)
         #expect(h.server.endpoint(for: 7)?.counters.restarts == 1)
 
-        h.server.receive(try h.protectedRTP(from: 7, sequence: 2), from: 7, now: h.now)
-        h.server.receive(oldPacket, from: 7, now: h.now)
-        h.server.service(now: h.now)
-        h.drainServer()
-        #expect(h.rtp.count == 1)
-        #expect(h.rtp.first.map { Array($0.1.prefix(4)) } == [0x80, 96, 0, 2])
-        #expect(h.server.endpoint(for: 7)?.counters.authenticationFailures == 1)
+        try h.expectOnlyTheNewKeysOpen(at: 7, stale: oldPacket)
         #expect(throws: EndpointError.closed) {
             try h.server.restart(peerAt: 99, remoteFingerprints: [TestIdentity.ecdsaP384.fingerprint], now: h.now)
         }

@@ -119,6 +119,11 @@ public final class DTLSSRTPEndpoint {
     }
 
     private var dtlsConfiguration: DTLSConfiguration
+    /// `configuration.idleTimeout`, in a `let`: the media path reads it per
+    /// packet, and a class's `var` costs a run-time exclusivity check.
+    private let idleTimeout: Duration?
+    /// When the peer was last heard from (only kept with an idle timeout).
+    private var lastReceived: DTLSInstant?
     /// A new association is being negotiated while media keeps flowing
     /// under the current keys (see `restart`).
     public private(set) var isRestarting = false
@@ -152,6 +157,7 @@ public final class DTLSSRTPEndpoint {
     public init(configuration: EndpointConfiguration) throws(EndpointError) {
         self.role = configuration.role
         self.configuration = configuration
+        self.idleTimeout = configuration.idleTimeout
         self.dtlsConfiguration = try configuration.effectiveDTLSConfiguration()
     }
 
@@ -174,6 +180,7 @@ public final class DTLSSRTPEndpoint {
     /// one. Moves `new` to `connecting`; does nothing in any other state.
     public func start(now: DTLSInstant) {
         guard state == .new else { return }
+        if idleTimeout != nil { lastReceived = now }
         connection = role == .client
             ? DTLSConnection(clientWith: dtlsConfiguration, now: now)
             : DTLSConnection(serverWith: dtlsConfiguration, now: now)
@@ -226,6 +233,11 @@ public final class DTLSSRTPEndpoint {
     /// Fires DTLS retransmission and deadlines. Harmless when early.
     public func handleTimeout(now: DTLSInstant) {
         guard let connection, state == .connecting || state == .connected else { return }
+        if let idleDeadline, now >= idleDeadline {
+            endpointCounters.idleClosed += 1
+            close()
+            return
+        }
         connection.handleTimeout(now: now)
         pumpEngine()
     }
@@ -255,6 +267,7 @@ public final class DTLSSRTPEndpoint {
         // A DTLS datagram goes to the engine as this array, without the copy
         // the span path makes; everything else is the span path's.
         if length >= 0, length <= buffer.count, Demultiplexer.classify(buffer.span.extracting(0..<length)) == .dtls {
+            if idleTimeout != nil { lastReceived = now }
             if let reason = feedDTLS(length == buffer.count ? buffer : Array(buffer[0..<length]), now: now) {
                 return .dropped(reason)
             }
@@ -270,6 +283,7 @@ public final class DTLSSRTPEndpoint {
     /// copied. As `handleDatagram(_:length:now:)` otherwise; a DTLS record
     /// is copied for the engine (handshakes and data channels, not media).
     public func handleDatagram(_ bytes: inout MutableSpan<UInt8>, length: Int, now: DTLSInstant) -> InboundDatagram {
+        if idleTimeout != nil { lastReceived = now }
         guard length >= 0, length <= bytes.count else {
             endpointCounters.malformed += 1
             return .dropped(.malformed)
@@ -304,6 +318,7 @@ public final class DTLSSRTPEndpoint {
     /// `datagram` is not modified), `.stun`/`.turnChannel` (the very array
     /// passed in), or the engine's output for DTLS.
     public func handleDatagram(_ datagram: [UInt8], now: DTLSInstant) {
+        if idleTimeout != nil { lastReceived = now }
         let kind = Demultiplexer.classify(datagram)
         switch kind {
         case .stun, .turnChannel:
@@ -431,10 +446,17 @@ public final class DTLSSRTPEndpoint {
             bufferPool = []
             outputs = []
         }
-        return .timeout(state == .connecting || state == .connected ? engineDeadline : nil)
+        guard state == .connecting || state == .connected else { return .timeout(nil) }
+        guard let idleDeadline else { return .timeout(engineDeadline) }
+        return .timeout(engineDeadline.map { min($0, idleDeadline) } ?? idleDeadline)
     }
 
     // MARK: - Internals
+
+    private var idleDeadline: DTLSInstant? {
+        guard let idleTimeout, let lastReceived else { return nil }
+        return lastReceived + idleTimeout
+    }
 
     private var hasQueueRoom: Bool { outputs.count - outputHead < configuration.maxQueuedOutputs }
 

@@ -31,6 +31,13 @@ public struct EndpointConfiguration: Sendable {
     /// counted, and `sendRTP`/`sendRTCP` throw `.queueFull`. DTLS output is
     /// never dropped.
     public var maxQueuedOutputs: Int
+    /// Closes the endpoint (with close_notify) when nothing arrived from
+    /// the peer for this long, counted in `EndpointCounters.idleClosed`;
+    /// nil (the default): never. Consent freshness (RFC 7675) is the ICE
+    /// agent's job; this is the transport's own bound for a peer that went
+    /// away without a word. The multi-peer server core has its own
+    /// (`DTLSSRTPServerLimits.idleTimeout`) and ignores this one.
+    public var idleTimeout: Duration?
 
     /// Test hook: the verification the engine runs (normally derived from
     /// `remoteFingerprints`), so tests can show the endpoint's own check.

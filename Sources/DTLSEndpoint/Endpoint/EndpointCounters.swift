@@ -52,6 +52,8 @@ public struct EndpointCounters: Sendable, Hashable {
     public var protectFailures = 0
     /// New DTLS associations started by `restart` (RFC 8842).
     public var restarts = 0
+    /// Closed because nothing arrived for `EndpointConfiguration.idleTimeout`.
+    public var idleClosed = 0
 
     public init() {}
 

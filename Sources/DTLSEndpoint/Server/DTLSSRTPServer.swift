@@ -270,6 +270,7 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable, Datagram: Server
         var config = configuration
         config.role = .client
         config.remoteFingerprints = remoteFingerprints
+        config.idleTimeout = nil  // the core's own idle timer (limits.idleTimeout) covers its peers
         let endpoint = try DTLSSRTPEndpoint(configuration: config)
         endpoint.start(now: now)
         add(endpoint, at: address, now: now)
@@ -474,6 +475,7 @@ public final class DTLSSRTPServer<Address: Hashable & Sendable, Datagram: Server
 
     private func admit(_ connection: DTLSConnection, at address: Address, now: DTLSInstant) {
         var config = configuration
+        config.idleTimeout = nil  // the core's own idle timer (limits.idleTimeout) covers its peers
         if let fingerprints = allowed[address] { config.remoteFingerprints = fingerprints }
         let endpoint: DTLSSRTPEndpoint
         do {
