@@ -26,6 +26,25 @@ import Testing
         #expect(server.endpoint.counters.droppedInactive == 1)
     }
 
+    /// The engine's silent drops reach the endpoint's counters: a tampered
+    /// and a replayed data record are dropped, the connection unharmed.
+    @Test func recordsTheEngineDropsAreCounted() throws {
+        let (client, server) = try Fixture.pair()
+        Fixture.run(client, server)
+        try client.endpoint.send(Array("data channel".utf8))
+        let record = try #require(client.drain().first)
+        var tampered = record
+        tampered[tampered.count - 1] ^= 1
+        server.endpoint.handleDatagram(tampered, now: Fixture.start)
+        server.endpoint.handleDatagram(record, now: Fixture.start)
+        server.endpoint.handleDatagram(record, now: Fixture.start)  // a replay
+        server.drain()
+        #expect(server.applicationData == [Array("data channel".utf8)])
+        #expect(server.endpoint.counters.dtlsRecordsDropped == 2)
+        #expect(server.endpoint.state == .connected)
+        #expect(client.endpoint.counters.dtlsRecordsDropped == 0)
+    }
+
     @Test func serverStartsImplicitlyOnClientHello() throws {
         let (client, server) = try Fixture.pair()
         client.endpoint.start(now: Fixture.start)

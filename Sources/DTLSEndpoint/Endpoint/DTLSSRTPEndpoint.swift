@@ -89,9 +89,12 @@ public final class DTLSSRTPEndpoint {
         c.malformed += m.malformed
         c.droppedNotKeyed += m.notKeyed
         c.protectFailures += m.protectFailures
+        c.dtlsRecordsDropped = retiredDroppedRecords + (connection?.droppedRecords ?? 0)
         return c
     }
     private var endpointCounters = EndpointCounters()
+    /// Records dropped by associations that `restart` replaced.
+    private var retiredDroppedRecords = 0
     /// The peer's leaf certificate (DER), once the engine surfaced it.
     public private(set) var remoteCertificate: [UInt8]?
     /// Set when the endpoint reached `connected`.
@@ -224,6 +227,7 @@ public final class DTLSSRTPEndpoint {
         remoteCertificate = nil
         isRestarting = state == .connected
         endpointCounters.restarts += 1
+        retiredDroppedRecords += connection?.droppedRecords ?? 0
         connection = role == .client
             ? DTLSConnection(clientWith: dtls, now: now)
             : DTLSConnection(serverWith: dtls, now: now)

@@ -54,6 +54,11 @@ public struct EndpointCounters: Sendable, Hashable {
     public var restarts = 0
     /// Closed because nothing arrived for `EndpointConfiguration.idleTimeout`.
     public var idleClosed = 0
+    /// DTLS records the engine dropped without a word, as RFC 6347 4.1.2.7
+    /// and RFC 9147 4.5.2 ask: ones that did not authenticate, replays,
+    /// records of an epoch it has no keys for. Records, not datagrams (a
+    /// datagram may carry several), so not part of `dropped`.
+    public var dtlsRecordsDropped = 0
 
     public init() {}
 
